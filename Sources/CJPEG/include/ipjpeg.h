@@ -1,0 +1,68 @@
+#ifndef IPJPEG_H
+#define IPJPEG_H
+/*
+ * A thin C layer over libjpeg-turbo. libjpeg reports a fatal error by calling `error_exit`, which must not
+ * return; the only safe way out is a `longjmp`. Every function here that can reach libjpeg sets its own
+ * `setjmp` first, so the jump lands inside this file and never crosses a Swift frame. Failures come back
+ * as a return value plus a message Swift can read.
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+/* What libjpeg warned about, sorted so that Swift can apply its `--fail-on` policy. */
+#define IPJPEG_WARN_TRUNCATED 1 /* premature end of file: libjpeg padded the rest with grey */
+#define IPJPEG_WARN_CORRUPT 2   /* bad Huffman code, extraneous bytes, lost sync: pixels are damaged */
+#define IPJPEG_WARN_OTHER 4     /* harmless: unknown JFIF revision, odd Adobe transform, ... */
+
+/* Colour spaces as the file stores them (libjpeg's J_COLOR_SPACE, reduced to what callers care about). */
+#define IPJPEG_COLOR_GRAY 1
+#define IPJPEG_COLOR_RGB 2  /* YCbCr or RGB: decoded to RGB */
+#define IPJPEG_COLOR_CMYK 4 /* CMYK or YCCK: decoded to CMYK, which Swift converts to RGB */
+
+typedef struct ipjpeg_decoder ipjpeg_decoder;
+
+/* What the header says, read by libjpeg itself (the Swift probe reads the same facts without libjpeg). */
+typedef struct {
+    uint32_t width;
+    uint32_t height;
+    int components;
+    int color;       /* IPJPEG_COLOR_* */
+    int progressive; /* 1 for progressive (SOF2 and kin) */
+    int saw_adobe;   /* an Adobe APP14 marker was present: CMYK data is stored inverted */
+} ipjpeg_header;
+
+/* A decoder whose warnings in `fail_mask` (IPJPEG_WARN_*) abort decoding as errors. NULL when out of memory. */
+ipjpeg_decoder *ipjpeg_decoder_create(int fail_mask);
+void ipjpeg_decoder_destroy(ipjpeg_decoder *decoder);
+
+/* Reads the header from a complete in-memory file. The data must outlive the decoder. 0 on success. */
+int ipjpeg_read_header(ipjpeg_decoder *decoder, const uint8_t *data, size_t size, ipjpeg_header *header);
+
+/* The embedded ICC profile, reassembled from its APP2 segments; free it with ipjpeg_free. 0 when absent. */
+int ipjpeg_copy_icc(ipjpeg_decoder *decoder, uint8_t **profile, unsigned int *length);
+
+/* Starts decompression at 1/`scale_denom` of the stored size (1, 2, 4 or 8). Gives the output size and
+   the number of channels per pixel (1 grey, 3 RGB, 4 CMYK). 0 on success. */
+int ipjpeg_start(ipjpeg_decoder *decoder, int scale_denom, uint32_t *width, uint32_t *height, int *channels);
+
+/* Decodes up to `max_rows` rows into `pixels` (rows `stride` bytes apart); `rows_read` says how many. */
+int ipjpeg_read_rows(ipjpeg_decoder *decoder, uint8_t *pixels, size_t stride, uint32_t max_rows,
+                     uint32_t *rows_read);
+
+/* Reads to the end-of-image marker, so that damage after the last row is noticed too. 0 on success. */
+int ipjpeg_finish(ipjpeg_decoder *decoder);
+
+/* IPJPEG_WARN_* bits for every warning seen so far. */
+int ipjpeg_warnings(const ipjpeg_decoder *decoder);
+/* The error message after a failure, else the first warning, else "". Owned by the decoder. */
+const char *ipjpeg_message(const ipjpeg_decoder *decoder);
+
+/* Encodes `height` rows of `channels` (1 grey, 3 RGB, 4 CMYK) into a new JPEG in memory; free `*out` with
+   ipjpeg_free. `message` receives libjpeg's text on failure (at least 200 bytes). 0 on success. */
+int ipjpeg_encode(const uint8_t *pixels, uint32_t width, uint32_t height, size_t stride, int channels,
+                  int quality, int progressive, const uint8_t *icc, unsigned int icc_length, uint8_t **out,
+                  unsigned long *out_length, char *message);
+
+void ipjpeg_free(void *pointer);
+
+#endif

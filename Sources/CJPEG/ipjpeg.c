@@ -1,0 +1,246 @@
+#include "ipjpeg.h"
+
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jpeglib.h>
+#include <jerror.h>
+
+struct ipjpeg_error {
+    struct jpeg_error_mgr pub;
+    jmp_buf jump;
+    int fail_mask;
+    int warnings;
+    int failed;
+    char message[JMSG_LENGTH_MAX];
+};
+
+struct ipjpeg_decoder {
+    struct jpeg_decompress_struct info;
+    struct ipjpeg_error error;
+    int created;
+};
+
+/* Sorts a libjpeg warning code into the categories the caller's policy speaks of. */
+static int ipjpeg_category(int code) {
+    switch (code) {
+    case JWRN_JPEG_EOF:
+        return IPJPEG_WARN_TRUNCATED;
+    case JWRN_HIT_MARKER:
+    case JWRN_EXTRANEOUS_DATA:
+    case JWRN_HUFF_BAD_CODE:
+    case JWRN_ARITH_BAD_CODE:
+    case JWRN_BOGUS_PROGRESSION:
+    case JWRN_MUST_RESYNC:
+    case JWRN_NOT_SEQUENTIAL:
+    case JWRN_BOGUS_ICC:
+        return IPJPEG_WARN_CORRUPT;
+    default:
+        return IPJPEG_WARN_OTHER;
+    }
+}
+
+/* libjpeg must not return from error_exit: jump back to the setjmp of the shim function that called it. */
+static void ipjpeg_error_exit(j_common_ptr info) {
+    struct ipjpeg_error *error = (struct ipjpeg_error *)info->err;
+    error->failed = 1;
+    (*info->err->format_message)(info, error->message);
+    longjmp(error->jump, 1);
+}
+
+/* Warnings (level < 0) are recorded; one the caller asked to fail on becomes an error at once, which
+   also spares decoding the rest of a file that is already rejected. Trace messages (level >= 0) are dropped. */
+static void ipjpeg_emit_message(j_common_ptr info, int level) {
+    struct ipjpeg_error *error = (struct ipjpeg_error *)info->err;
+    if (level >= 0) return;
+    int category = ipjpeg_category(info->err->msg_code);
+    if (error->warnings == 0) (*info->err->format_message)(info, error->message);
+    error->warnings |= category;
+    if (category & error->fail_mask) {
+        error->failed = 1;
+        (*info->err->format_message)(info, error->message);
+        longjmp(error->jump, 1);
+    }
+}
+
+/* libjpeg prints to stderr by default; a library must not. */
+static void ipjpeg_output_message(j_common_ptr info) { (void)info; }
+
+static void ipjpeg_install_errors(struct ipjpeg_error *error, int fail_mask) {
+    jpeg_std_error(&error->pub);
+    error->pub.error_exit = ipjpeg_error_exit;
+    error->pub.emit_message = ipjpeg_emit_message;
+    error->pub.output_message = ipjpeg_output_message;
+    error->fail_mask = fail_mask;
+    error->warnings = 0;
+    error->failed = 0;
+    error->message[0] = 0;
+}
+
+ipjpeg_decoder *ipjpeg_decoder_create(int fail_mask) {
+    ipjpeg_decoder *decoder = calloc(1, sizeof(ipjpeg_decoder));
+    if (!decoder) return NULL;
+    ipjpeg_install_errors(&decoder->error, fail_mask);
+    decoder->info.err = &decoder->error.pub;
+    if (setjmp(decoder->error.jump)) {
+        free(decoder);
+        return NULL;
+    }
+    jpeg_create_decompress(&decoder->info);
+    decoder->created = 1;
+    return decoder;
+}
+
+void ipjpeg_decoder_destroy(ipjpeg_decoder *decoder) {
+    if (!decoder) return;
+    if (decoder->created) jpeg_destroy_decompress(&decoder->info);
+    free(decoder);
+}
+
+int ipjpeg_read_header(ipjpeg_decoder *decoder, const uint8_t *data, size_t size, ipjpeg_header *header) {
+    if (setjmp(decoder->error.jump)) return -1;
+    jpeg_mem_src(&decoder->info, data, (unsigned long)size);
+    jpeg_save_markers(&decoder->info, JPEG_APP0 + 2, 0xFFFF);
+    jpeg_read_header(&decoder->info, TRUE);
+    header->width = decoder->info.image_width;
+    header->height = decoder->info.image_height;
+    header->components = decoder->info.num_components;
+    header->progressive = decoder->info.progressive_mode ? 1 : 0;
+    header->saw_adobe = decoder->info.saw_Adobe_marker ? 1 : 0;
+    switch (decoder->info.jpeg_color_space) {
+    case JCS_GRAYSCALE:
+        header->color = IPJPEG_COLOR_GRAY;
+        break;
+    case JCS_CMYK:
+    case JCS_YCCK:
+        header->color = IPJPEG_COLOR_CMYK;
+        break;
+    default:
+        header->color = IPJPEG_COLOR_RGB;
+        break;
+    }
+    return 0;
+}
+
+int ipjpeg_copy_icc(ipjpeg_decoder *decoder, uint8_t **profile, unsigned int *length) {
+    *profile = NULL;
+    *length = 0;
+    if (setjmp(decoder->error.jump)) return 0;
+    JOCTET *data = NULL;
+    unsigned int size = 0;
+    if (!jpeg_read_icc_profile(&decoder->info, &data, &size)) return 0;
+    *profile = data;
+    *length = size;
+    return 1;
+}
+
+int ipjpeg_start(ipjpeg_decoder *decoder, int scale_denom, uint32_t *width, uint32_t *height, int *channels) {
+    if (setjmp(decoder->error.jump)) return -1;
+    struct jpeg_decompress_struct *info = &decoder->info;
+    switch (info->jpeg_color_space) {
+    case JCS_GRAYSCALE:
+        info->out_color_space = JCS_GRAYSCALE;
+        break;
+    case JCS_CMYK:
+    case JCS_YCCK:
+        info->out_color_space = JCS_CMYK;
+        break;
+    default:
+        info->out_color_space = JCS_RGB;
+        break;
+    }
+    info->scale_num = 1;
+    info->scale_denom = (unsigned int)scale_denom;
+    info->dct_method = JDCT_ISLOW;
+    jpeg_start_decompress(info);
+    *width = info->output_width;
+    *height = info->output_height;
+    *channels = info->output_components;
+    return 0;
+}
+
+int ipjpeg_read_rows(ipjpeg_decoder *decoder, uint8_t *pixels, size_t stride, uint32_t max_rows,
+                     uint32_t *rows_read) {
+    /* Counted through a volatile so that the rows done before a failure are still reported after it. */
+    volatile uint32_t done = 0;
+    *rows_read = 0;
+    if (setjmp(decoder->error.jump)) {
+        *rows_read = done;
+        return -1;
+    }
+    struct jpeg_decompress_struct *info = &decoder->info;
+    JSAMPROW rows[16];
+    while (done < max_rows && info->output_scanline < info->output_height) {
+        uint32_t want = max_rows - done;
+        if (want > 16) want = 16;
+        for (uint32_t i = 0; i < want; i++) rows[i] = pixels + (size_t)(done + i) * stride;
+        done += jpeg_read_scanlines(info, rows, want);
+    }
+    *rows_read = done;
+    return 0;
+}
+
+int ipjpeg_finish(ipjpeg_decoder *decoder) {
+    if (setjmp(decoder->error.jump)) return -1;
+    jpeg_finish_decompress(&decoder->info);
+    return 0;
+}
+
+int ipjpeg_warnings(const ipjpeg_decoder *decoder) { return decoder->error.warnings; }
+
+const char *ipjpeg_message(const ipjpeg_decoder *decoder) { return decoder->error.message; }
+
+/* The encoder's state lives in one heap block so that nothing a longjmp skips over is a stale local. */
+struct ipjpeg_encoder {
+    struct jpeg_compress_struct info;
+    struct ipjpeg_error error;
+    unsigned char *buffer;
+    unsigned long length;
+};
+
+int ipjpeg_encode(const uint8_t *pixels, uint32_t width, uint32_t height, size_t stride, int channels,
+                  int quality, int progressive, const uint8_t *icc, unsigned int icc_length, uint8_t **out,
+                  unsigned long *out_length, char *message) {
+    *out = NULL;
+    *out_length = 0;
+    message[0] = 0;
+    struct ipjpeg_encoder *encoder = calloc(1, sizeof(struct ipjpeg_encoder));
+    if (!encoder) {
+        strcpy(message, "out of memory");
+        return -1;
+    }
+    ipjpeg_install_errors(&encoder->error, 0);
+    encoder->info.err = &encoder->error.pub;
+    if (setjmp(encoder->error.jump)) {
+        strncpy(message, encoder->error.message, JMSG_LENGTH_MAX - 1);
+        jpeg_destroy_compress(&encoder->info);
+        free(encoder->buffer);
+        free(encoder);
+        return -1;
+    }
+    jpeg_create_compress(&encoder->info);
+    jpeg_mem_dest(&encoder->info, &encoder->buffer, &encoder->length);
+    encoder->info.image_width = width;
+    encoder->info.image_height = height;
+    encoder->info.input_components = channels;
+    encoder->info.in_color_space = channels == 1 ? JCS_GRAYSCALE : (channels == 4 ? JCS_CMYK : JCS_RGB);
+    jpeg_set_defaults(&encoder->info);
+    jpeg_set_quality(&encoder->info, quality, TRUE);
+    if (progressive) jpeg_simple_progression(&encoder->info);
+    jpeg_start_compress(&encoder->info, TRUE);
+    if (icc && icc_length > 0) jpeg_write_icc_profile(&encoder->info, icc, icc_length);
+    while (encoder->info.next_scanline < height) {
+        JSAMPROW row = (JSAMPROW)(pixels + (size_t)encoder->info.next_scanline * stride);
+        jpeg_write_scanlines(&encoder->info, &row, 1);
+    }
+    jpeg_finish_compress(&encoder->info);
+    *out = encoder->buffer;
+    *out_length = encoder->length;
+    jpeg_destroy_compress(&encoder->info);
+    free(encoder);
+    return 0;
+}
+
+void ipjpeg_free(void *pointer) { free(pointer); }

@@ -1,0 +1,88 @@
+import CPNG
+
+/// Every call into libpng goes through here (via the CPNG shim, which owns the `setjmp`).
+enum LibPNG {
+    static func failMask(_ failOn: FailOn) -> Int32 {
+        switch failOn {
+        case .none: 0
+        case .truncated: IPPNG_WARN_TRUNCATED
+        case .error: IPPNG_WARN_TRUNCATED | IPPNG_WARN_CORRUPT
+        case .warning: IPPNG_WARN_TRUNCATED | IPPNG_WARN_CORRUPT | IPPNG_WARN_OTHER
+        }
+    }
+
+    /// Decodes a whole PNG held in `bytes`: palettes and tRNS expanded, 16 bits scaled to 8, grey kept grey.
+    static func decode(_ bytes: [UInt8], path: String, failOn: FailOn) throws -> RawDecode {
+        try bytes.withUnsafeBufferPointer { data in
+            guard let decoder = ippng_decoder_create(data.baseAddress, data.count, failMask(failOn)) else {
+                throw DecodeError.outOfMemory(path: path, bytes: 0)
+            }
+            defer { ippng_decoder_destroy(decoder) }
+            func failure() -> DecodeError {
+                let message = String(cString: ippng_message(decoder))
+                switch ippng_failure_kind(decoder) {
+                case IPPNG_WARN_TRUNCATED: return .truncated(path: path, format: .png, detail: message)
+                case IPPNG_WARN_CORRUPT: return .corrupt(path: path, format: .png, detail: message)
+                case IPPNG_WARN_OTHER: return .warning(path: path, format: .png, detail: message)
+                default: return .failed(path: path, format: .png, detail: message)
+                }
+            }
+            var header = ippng_header()
+            guard ippng_read_header(decoder, &header) == 0 else { throw failure() }
+            var icc: [UInt8]?
+            var profile: UnsafePointer<UInt8>?
+            var profileLength: UInt32 = 0
+            if ippng_icc(decoder, &profile, &profileLength) != 0, let profile {
+                icc = Array(UnsafeBufferPointer(start: profile, count: Int(profileLength)))
+            }
+            let width = Int(header.width), height = Int(header.height)
+            guard let layout = PixelLayout(rawValue: Int(header.channels)) else {
+                throw DecodeError.failed(path: path, format: .png, detail: "\(header.channels) channels after expansion")
+            }
+            let rowBytes = width * layout.channels
+            let count = rowBytes * height
+            var failed = false
+            // With `--fail-on none` a damaged file still yields a picture: start from zero so that rows the
+            // decoder never reached are black (or transparent), not leftover memory.
+            let lenient = failOn == .none
+            let samples = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+                if lenient { buffer.initialize(repeating: 0) }
+                var rows: UInt32 = 0
+                failed = ippng_read_image(decoder, buffer.baseAddress, rowBytes, &rows) != 0
+                initialized = count
+            }
+            if failed && !lenient { throw failure() }
+            if !failed && !lenient && ippng_finish(decoder) != 0 { throw failure() }
+            var warnings = ippng_warnings(decoder) != 0 ? [String(cString: ippng_message(decoder))] : []
+            if failed { warnings.append(String(cString: ippng_message(decoder))) }
+            return RawDecode(
+                pixels: PixelBuffer(width: width, height: height, layout: layout, pixels: samples), iccProfile: icc,
+                warnings: warnings)
+        }
+    }
+
+    /// Encodes 8-bit samples of any layout at zlib `level` (0-9).
+    static func encode(_ buffer: PixelBuffer, level: Int, icc: [UInt8]?, path: String) throws -> [UInt8] {
+        var out: UnsafeMutablePointer<UInt8>?
+        var length = 0
+        var message = [CChar](repeating: 0, count: 256)
+        let status = buffer.pixels.withUnsafeBufferPointer { pixels in
+            (icc ?? []).withUnsafeBufferPointer { profile in
+                ippng_encode(
+                    pixels.baseAddress, UInt32(buffer.width), UInt32(buffer.height), buffer.rowBytes,
+                    Int32(buffer.layout.channels), Int32(level), profile.baseAddress, UInt32(profile.count), &out,
+                    &length, &message)
+            }
+        }
+        guard status == 0, let out else {
+            throw EncodeError.failed(path: path, format: .png, detail: text(of: message))
+        }
+        defer { ippng_free(out) }
+        return Array(UnsafeBufferPointer(start: out, count: length))
+    }
+
+    /// CRC-32 as PNG chunks use it (zlib's).
+    static func crc32(_ bytes: [UInt8]) -> UInt32 {
+        bytes.withUnsafeBufferPointer { ippng_crc32(0, $0.baseAddress, $0.count) }
+    }
+}

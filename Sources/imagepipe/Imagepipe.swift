@@ -1,0 +1,59 @@
+import ArgumentParser
+import ImageCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The `imagepipe` command: each job is a subcommand type; this file only dispatches and maps errors
+/// to exit codes (0 all fine, 1 some file failed, 2 the command line itself is wrong).
+@main
+struct Imagepipe: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "imagepipe",
+        abstract: "Prepare, generate, verify and thumbnail images around hosted AI image generation.",
+        discussion: """
+            Formats are recognised by content (JPEG, PNG, WebP), never by file name.
+
+            Exit codes: 0 when every file is fine, 1 when any file failed (the others are still \
+            processed and reported), 2 when the command line is wrong.
+            """,
+        subcommands: [ProbeCommand.self, CheckCommand.self, ConvertCommand.self])
+
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let code as ExitCode {
+            Glibc.exit(code.rawValue)
+        } catch let error as FileError {
+            printError(error.description)
+            Glibc.exit(1)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                self.exit(withError: error)  // --help and --version print and exit 0
+            }
+            printError(fullMessage(for: error))
+            Glibc.exit(code == .validationFailure ? 2 : code.rawValue)
+        }
+    }
+}
+
+/// Writes one line to standard error (after flushing standard output, so the two stay in order).
+func printError(_ line: String) {
+    fflush(nil)
+    let bytes = Array((line + "\n").utf8)
+    bytes.withUnsafeBytes { buffer in
+        var done = 0
+        while done < buffer.count {
+            let wrote = Glibc.write(2, buffer.baseAddress! + done, buffer.count - done)
+            if wrote <= 0 { return }
+            done += wrote
+        }
+    }
+}

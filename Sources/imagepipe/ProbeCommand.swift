@@ -1,0 +1,94 @@
+import ArgumentParser
+import ImageCore
+
+/// `imagepipe probe`: what each file is, from its header alone.
+struct ProbeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "probe",
+        abstract: "Report each image's real format, size, orientation and more, from its header alone.",
+        discussion: """
+            Reads only the bytes each header needs, so a 30 MB file costs the same as a 30 kB one. Width \
+            and height are upright (EXIF orientation applied); storedWidth/storedHeight are as stored.
+
+            By default a file above 30,000,000 bytes (the service's reference limit) or 100 megapixels is \
+            reported as failed; --max-bytes 0 and --max-pixels 0 lift the limits.
+
+            Examples:
+              imagepipe probe photo.jpg
+              imagepipe probe --json samples/ > facts.jsonl
+              imagepipe probe 'shoots/**/*.jpg' --max-bytes 0
+            """)
+
+    @Flag(help: "Write one JSON object per file (JSON Lines) instead of text.")
+    var json = false
+
+    @OptionGroup var limits: LimitOptions
+
+    @Argument(help: ArgumentHelp("Files, directories (walked recursively) or glob patterns.", valueName: "path"))
+    var paths: [String]
+
+    func run() throws {
+        let (files, expansionFailures) = expandInputs(paths, json: json)
+        var failures = expansionFailures
+        for file in files {
+            do {
+                let info = try ImageProbe.probe(path: file, limits: limits.limits)
+                print(json ? jsonLine(file, info) : textLine(file, info))
+            } catch {
+                failures += 1
+                if json {
+                    var line = JSONLine()
+                    line.add("path", file)
+                    line.add("error", error.description)
+                    print(line.line)
+                } else {
+                    printError(error.description)
+                }
+            }
+        }
+        if failures > 0 { throw ExitCode(1) }
+    }
+
+    private func jsonLine(_ path: String, _ info: ImageInfo) -> String {
+        var line = JSONLine()
+        line.add("path", path)
+        line.add("format", info.format.rawValue)
+        line.add("width", info.width)
+        line.add("height", info.height)
+        line.add("storedWidth", info.storedWidth)
+        line.add("storedHeight", info.storedHeight)
+        line.add("orientation", info.orientation.rawValue)
+        line.add("bytes", info.bytes)
+        line.add("alpha", info.hasAlpha)
+        line.add("animated", info.isAnimated)
+        line.add("progressive", info.isProgressive)
+        line.add("bitDepth", info.bitDepth)
+        line.add("colorModel", info.colorModel.rawValue)
+        line.add("icc", info.hasICCProfile)
+        line.add("mislabelled", isMislabelled(path, info.format))
+        line.add("error", nil as String?)
+        return line.line
+    }
+
+    private func textLine(_ path: String, _ info: ImageInfo) -> String {
+        var parts = ["\(info.format.displayName) \(info.width)×\(info.height)"]
+        if info.orientation != .up {
+            parts.append("stored \(info.storedWidth)×\(info.storedHeight), orientation \(info.orientation.rawValue)")
+        }
+        parts.append("\(info.bitDepth)-bit \(info.colorModel.rawValue)")
+        if info.hasAlpha { parts.append("alpha") }
+        if info.isProgressive { parts.append(info.format == .png ? "interlaced" : "progressive") }
+        if info.isAnimated { parts.append("animated") }
+        if info.hasICCProfile { parts.append("ICC") }
+        parts.append("\(info.bytes) bytes")
+        if isMislabelled(path, info.format) { parts.append("named as another format") }
+        return "\(path): " + parts.joined(separator: ", ")
+    }
+}
+
+/// True when the file's extension names an image format other than the one its content is.
+func isMislabelled(_ path: String, _ format: ImageFormat) -> Bool {
+    guard let name = path.split(separator: "/").last, let dot = name.lastIndex(of: ".") else { return false }
+    guard let named = ImageFormat(fileExtension: String(name[name.index(after: dot)...])) else { return false }
+    return named != format
+}
