@@ -20,6 +20,7 @@ struct ippng_decoder {
     int warnings;
     int failure_kind;
     int passes;
+    int reading_pixels;
     char message[IPPNG_MESSAGE_LENGTH];
 };
 
@@ -40,7 +41,8 @@ static int ippng_category(const char *text) {
 static void ippng_error_fn(png_structp png, png_const_charp text) {
     ippng_decoder *decoder = png_get_error_ptr(png);
     if (decoder->failure_kind == 0) {
-        decoder->failure_kind = strstr(text, "CRC") ? IPPNG_WARN_CORRUPT : -1;
+        /* Once the header was accepted, anything fatal is damage to the data (CRC, zlib stream, filters). */
+        decoder->failure_kind = (decoder->reading_pixels || strstr(text, "CRC")) ? IPPNG_WARN_CORRUPT : -1;
         ippng_set_message(decoder, text);
     }
     longjmp(decoder->jump, 1);
@@ -140,6 +142,7 @@ int ippng_read_image(ippng_decoder *decoder, uint8_t *pixels, size_t stride, uin
         return -1;
     }
     uint32_t height = png_get_image_height(decoder->png, decoder->info);
+    decoder->reading_pixels = 1;
     for (int pass = 0; pass < decoder->passes; pass++) {
         for (uint32_t y = 0; y < height; y++) {
             png_read_row(decoder->png, pixels + (size_t)y * stride, NULL);
@@ -152,12 +155,14 @@ int ippng_read_image(ippng_decoder *decoder, uint8_t *pixels, size_t stride, uin
 
 int ippng_read_rows(ippng_decoder *decoder, uint8_t *pixels, size_t stride, uint32_t count) {
     if (setjmp(decoder->jump)) return -1;
+    decoder->reading_pixels = 1;
     for (uint32_t y = 0; y < count; y++) png_read_row(decoder->png, pixels + (size_t)y * stride, NULL);
     return 0;
 }
 
 int ippng_finish(ippng_decoder *decoder) {
     if (setjmp(decoder->jump)) return -1;
+    decoder->reading_pixels = 1;
     png_read_end(decoder->png, NULL);
     return 0;
 }

@@ -18,6 +18,8 @@ final class ByteSource {
     /// The first bytes of a file, read once: most headers live entirely inside them.
     private var head: [UInt8] = []
     private static let headLength = 4096
+    /// How many bytes were read from the file, so tests can prove that probing stays in the header.
+    private(set) var bytesRead = 0
 
     /// Opens `path` for reading. The caller closes it with `close()`.
     init(path: String) throws(ProbeError) {
@@ -74,9 +76,10 @@ final class ByteSource {
                 if errno == EINTR { continue }
                 throw .unreadable(path: path, reason: systemError())
             }
-            if got == 0 { break }
+                if got == 0 { break }
             done += got
         }
+        bytesRead += done
         return done == count ? result : Array(result[0..<done])
     }
 }

@@ -16,7 +16,10 @@ enum LibWebP {
             let status = WebPGetFeatures(data.baseAddress, data.count, &config.input)
             guard status == VP8_STATUS_OK else { throw error(status, path: path) }
             let width = Int(config.input.width), height = Int(config.input.height)
-            let layout: PixelLayout = config.input.has_alpha != 0 ? .rgba : .rgb
+            // Lossless data can carry alpha its header does not announce (the flag is only a hint, and
+            // libwebp's own tools ignore it): decode RGBA and drop alpha afterwards if it is all opaque.
+            let lossless = config.input.format == 2
+            let layout: PixelLayout = config.input.has_alpha != 0 || lossless ? .rgba : .rgb
             let rowBytes = width * layout.channels
             let count = rowBytes * height
             let lenient = failOn == .none
@@ -45,9 +48,22 @@ enum LibWebP {
             if result != VP8_STATUS_OK && !(lenient && result == VP8_STATUS_SUSPENDED) {
                 throw error(result, path: path)
             }
-            return PixelBuffer(width: width, height: height, layout: layout, pixels: samples)
+            let decoded = PixelBuffer(width: width, height: height, layout: layout, pixels: samples)
+            if lossless && config.input.has_alpha == 0 && isOpaque(decoded) { return decoded.converted(to: .rgb) }
+            return decoded
         }
         return RawDecode(pixels: pixels, iccProfile: icc, warnings: [])
+    }
+
+    private static func isOpaque(_ buffer: PixelBuffer) -> Bool {
+        buffer.pixels.withUnsafeBufferPointer { samples in
+            var index = 3
+            while index < samples.count {
+                if samples[index] != 255 { return false }
+                index += 4
+            }
+            return true
+        }
     }
 
     private static func firstFrame(_ data: UnsafeBufferPointer<UInt8>, path: String) throws -> PixelBuffer {
