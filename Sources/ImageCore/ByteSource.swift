@@ -15,9 +15,11 @@ final class ByteSource {
     let path: String
     let size: Int
     private let storage: Storage
-    /// The first bytes of a file, read once: most headers live entirely inside them.
-    private var head: [UInt8] = []
-    private static let headLength = 4096
+    /// A window of the file read in one go: headers are parsed front to back in small steps, and most of
+    /// those steps land inside the window already read.
+    private var window: [UInt8] = []
+    private var windowStart = 0
+    private static let windowLength = 4096
     /// How many bytes were read from the file, so tests can prove that probing stays in the header.
     private(set) var bytesRead = 0
 
@@ -38,7 +40,7 @@ final class ByteSource {
         }
         storage = .file(fd)
         size = Int(status.st_size)
-        head = try readFromFile(fd, offset: 0, count: min(size, Self.headLength))
+        window = try readFromFile(fd, offset: 0, count: min(size, Self.windowLength))
     }
 
     /// Reads from a file already in memory.
@@ -60,8 +62,12 @@ final class ByteSource {
         case .memory(let memory):
             return Array(memory[offset..<offset + count])
         case .file(let fd):
-            if offset + count <= head.count { return Array(head[offset..<offset + count]) }
-            return try readFromFile(fd, offset: offset, count: count)
+            if offset < windowStart || offset + count > windowStart + window.count {
+                guard count <= Self.windowLength else { return try readFromFile(fd, offset: offset, count: count) }
+                window = try readFromFile(fd, offset: offset, count: min(size - offset, Self.windowLength))
+                windowStart = offset
+            }
+            return Array(window[offset - windowStart..<offset - windowStart + count])
         }
     }
 

@@ -49,11 +49,12 @@ public enum InputFiles {
             }
             if name.hasPrefix(".") { continue }
             let path = prefix + name
-            if isDirectory(path) {
+            let type = entry.pointee.d_type
+            let named = name.lastIndex(of: ".").map { imageExtensions.contains(name[name.index(after: $0)...].lowercased()) } ?? false
+            // d_type spares a stat per entry; links and file systems that do not fill it in need one.
+            if type == UInt8(DT_DIR) || ((type == UInt8(DT_LNK) || type == UInt8(DT_UNKNOWN)) && !named && isDirectory(path)) {
                 walk(path, into: &files)
-            } else if let dot = name.lastIndex(of: "."),
-                imageExtensions.contains(name[name.index(after: dot)...].lowercased())
-            {
+            } else if named {
                 files.append(path)
             }
         }

@@ -44,6 +44,7 @@ enum LibJPEG {
             let count = rowBytes * Int(height)
             var failed = false
             let samples = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+                HugePages.advise(buffer)
                 var rows: UInt32 = 0
                 failed = ipjpeg_read_rows(decoder, buffer.baseAddress, rowBytes, height, &rows) != 0
                 initialized = count

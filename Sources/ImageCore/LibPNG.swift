@@ -46,6 +46,7 @@ enum LibPNG {
             // decoder never reached are black (or transparent), not leftover memory.
             let lenient = failOn == .none
             let samples = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+                HugePages.advise(buffer)
                 if lenient { buffer.initialize(repeating: 0) }
                 var rows: UInt32 = 0
                 failed = ippng_read_image(decoder, buffer.baseAddress, rowBytes, &rows) != 0

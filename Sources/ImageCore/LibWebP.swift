@@ -25,6 +25,7 @@ enum LibWebP {
             let lenient = failOn == .none
             var result = VP8_STATUS_OK
             let samples = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+                HugePages.advise(buffer)
                 if lenient { buffer.initialize(repeating: 0) }
                 config.output.colorspace = layout == .rgba ? MODE_RGBA : MODE_RGB
                 config.output.is_external_memory = 1

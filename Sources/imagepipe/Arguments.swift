@@ -22,7 +22,7 @@ struct LimitOptions: ParsableArguments {
 }
 
 /// The files the user named, expanded; arguments that named nothing are reported on standard error.
-func expandInputs(_ arguments: [String], json: Bool) -> (files: [String], failures: Int) {
+func expandInputs(_ arguments: [String], json: Bool, output: inout LineWriter) -> (files: [String], failures: Int) {
     var files: [String] = []
     var failures = 0
     for (argument, expansion) in zip(arguments, InputFiles.expand(arguments)) {
@@ -33,9 +33,9 @@ func expandInputs(_ arguments: [String], json: Bool) -> (files: [String], failur
                 var line = JSONLine()
                 line.add("path", argument)
                 line.add("error", "\(argument): \(problem)")
-                print(line.line)
+                output.write(line)
             } else {
-                printError("\(argument): \(problem)")
+                output.error("\(argument): \(problem)")
             }
         }
     }

@@ -32,7 +32,8 @@ struct CheckCommand: ParsableCommand {
     var paths: [String]
 
     func run() throws {
-        let (files, expansionFailures) = expandInputs(paths, json: json)
+        var output = LineWriter()
+        let (files, expansionFailures) = expandInputs(paths, json: json, output: &output)
         var failures = expansionFailures
         var totalPixels = 0
         let started = monotonicSeconds()
@@ -52,10 +53,10 @@ struct CheckCommand: ParsableCommand {
                     line.add("seconds", seconds)
                     line.add("warning", image.warnings.first)
                     line.add("error", nil as String?)
-                    print(line.line)
+                    output.write(line)
                 } else {
                     let note = image.warnings.first.map { " (warning: \($0))" } ?? ""
-                    print("\(file): ok, \(image.info.format.displayName) \(image.info.width)×\(image.info.height)\(note)")
+                    output.write("\(file): ok, \(image.info.format.displayName) \(image.info.width)×\(image.info.height)\(note)")
                 }
             } catch {
                 failures += 1
@@ -64,12 +65,13 @@ struct CheckCommand: ParsableCommand {
                     var line = JSONLine()
                     line.add("path", file)
                     line.add("error", message)
-                    print(line.line)
+                    output.write(line)
                 } else {
-                    printError(message)
+                    output.error(message)
                 }
             }
         }
+        output.flush()
         if !json && files.count > 1 {
             let seconds = monotonicSeconds() - started
             let rate = seconds > 0 ? Double(totalPixels) / 1e6 / seconds : 0

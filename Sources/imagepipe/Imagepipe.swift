@@ -43,17 +43,3 @@ struct Imagepipe: AsyncParsableCommand {
         }
     }
 }
-
-/// Writes one line to standard error (after flushing standard output, so the two stay in order).
-func printError(_ line: String) {
-    fflush(nil)
-    let bytes = Array((line + "\n").utf8)
-    bytes.withUnsafeBytes { buffer in
-        var done = 0
-        while done < buffer.count {
-            let wrote = Glibc.write(2, buffer.baseAddress! + done, buffer.count - done)
-            if wrote <= 0 { return }
-            done += wrote
-        }
-    }
-}

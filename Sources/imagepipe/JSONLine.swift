@@ -1,50 +1,59 @@
-/// Builds one JSON object on one line (JSON Lines), in the order fields are added. Written by hand
-/// because a probe of thousands of files should not pay for a general encoder per line.
+/// Builds one JSON object on one line (JSON Lines), in the order fields are added, directly as UTF-8
+/// bytes: a probe of thousands of files should not pay for a general encoder, or for String, per line.
 struct JSONLine {
-    private var text = "{"
+    private(set) var bytes: [UInt8] = [UInt8(ascii: "{")]
 
-    mutating func add(_ key: String, _ value: String?) {
+    init() {
+        bytes.reserveCapacity(256)
+    }
+
+    mutating func add(_ key: StaticString, _ value: String?) {
         field(key)
-        if let value { text += quoted(value) } else { text += "null" }
+        if let value { quote(value) } else { bytes += "null".utf8 }
     }
 
-    mutating func add(_ key: String, _ value: Int?) {
+    mutating func add(_ key: StaticString, _ value: Int?) {
         field(key)
-        text += value.map(String.init) ?? "null"
+        if let value { bytes += String(value).utf8 } else { bytes += "null".utf8 }
     }
 
-    mutating func add(_ key: String, _ value: Double) {
+    mutating func add(_ key: StaticString, _ value: Double) {
         field(key)
-        text += value.isFinite ? String(value) : "null"
+        bytes += (value.isFinite ? String(value) : "null").utf8
     }
 
-    mutating func add(_ key: String, _ value: Bool?) {
+    mutating func add(_ key: StaticString, _ value: Bool?) {
         field(key)
-        text += value.map { $0 ? "true" : "false" } ?? "null"
+        bytes += (value.map { $0 ? "true" : "false" } ?? "null").utf8
     }
 
-    var line: String { text + "}" }
+    /// The finished object.
+    var line: [UInt8] { bytes + [UInt8(ascii: "}")] }
 
-    private mutating func field(_ key: String) {
-        if text.count > 1 { text += "," }
-        text += quoted(key) + ":"
+    private mutating func field(_ key: StaticString) {
+        if bytes.count > 1 { bytes.append(UInt8(ascii: ",")) }
+        bytes.append(UInt8(ascii: "\""))
+        key.withUTF8Buffer { bytes += $0 }
+        bytes += "\":".utf8
     }
 
-    private func quoted(_ value: String) -> String {
-        var out = "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
+    private mutating func quote(_ value: String) {
+        bytes.append(UInt8(ascii: "\""))
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): bytes += "\\\"".utf8
+            case UInt8(ascii: "\\"): bytes += "\\\\".utf8
+            case UInt8(ascii: "\n"): bytes += "\\n".utf8
+            case UInt8(ascii: "\r"): bytes += "\\r".utf8
+            case UInt8(ascii: "\t"): bytes += "\\t".utf8
+            case 0..<0x20:
+                let digits = Array("0123456789abcdef".utf8)
+                bytes += "\\u00".utf8
+                bytes.append(digits[Int(byte >> 4)])
+                bytes.append(digits[Int(byte & 15)])
+            default: bytes.append(byte)
             }
         }
-        return out + "\""
+        bytes.append(UInt8(ascii: "\""))
     }
 }

@@ -28,28 +28,31 @@ struct ProbeCommand: ParsableCommand {
     var paths: [String]
 
     func run() throws {
-        let (files, expansionFailures) = expandInputs(paths, json: json)
+        var output = LineWriter()
+        let (files, expansionFailures) = expandInputs(paths, json: json, output: &output)
         var failures = expansionFailures
+        let limits = limits.limits
         for file in files {
             do {
-                let info = try ImageProbe.probe(path: file, limits: limits.limits)
-                print(json ? jsonLine(file, info) : textLine(file, info))
+                let info = try ImageProbe.probe(path: file, limits: limits)
+                if json { output.write(jsonLine(file, info)) } else { output.write(textLine(file, info)) }
             } catch {
                 failures += 1
                 if json {
                     var line = JSONLine()
                     line.add("path", file)
                     line.add("error", error.description)
-                    print(line.line)
+                    output.write(line)
                 } else {
-                    printError(error.description)
+                    output.error(error.description)
                 }
             }
         }
+        output.flush()
         if failures > 0 { throw ExitCode(1) }
     }
 
-    private func jsonLine(_ path: String, _ info: ImageInfo) -> String {
+    private func jsonLine(_ path: String, _ info: ImageInfo) -> JSONLine {
         var line = JSONLine()
         line.add("path", path)
         line.add("format", info.format.rawValue)
@@ -67,7 +70,7 @@ struct ProbeCommand: ParsableCommand {
         line.add("icc", info.hasICCProfile)
         line.add("mislabelled", isMislabelled(path, info.format))
         line.add("error", nil as String?)
-        return line.line
+        return line
     }
 
     private func textLine(_ path: String, _ info: ImageInfo) -> String {
@@ -88,7 +91,8 @@ struct ProbeCommand: ParsableCommand {
 
 /// True when the file's extension names an image format other than the one its content is.
 func isMislabelled(_ path: String, _ format: ImageFormat) -> Bool {
-    guard let name = path.split(separator: "/").last, let dot = name.lastIndex(of: ".") else { return false }
-    guard let named = ImageFormat(fileExtension: String(name[name.index(after: dot)...])) else { return false }
+    let utf8 = path.utf8
+    guard let dot = utf8.lastIndex(of: UInt8(ascii: ".")), !utf8[dot...].contains(UInt8(ascii: "/")) else { return false }
+    guard let named = ImageFormat(fileExtension: String(path[path.index(after: dot)...])) else { return false }
     return named != format
 }

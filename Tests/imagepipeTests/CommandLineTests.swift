@@ -1,0 +1,145 @@
+import Foundation
+import ImageCore
+import Testing
+
+/// Runs the built `imagepipe` binary as a user would and checks its output, stderr and exit code.
+@Suite struct CommandLineTests {
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    static let binary: String = {
+        // The test bundle sits beside the products in .build/<config>/.
+        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for candidate in [bundle, bundle.deletingLastPathComponent()] {
+            let path = candidate.appendingPathComponent("imagepipe").path
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        let package = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        return package.appendingPathComponent(".build/debug/imagepipe").path
+    }()
+
+    static func run(_ arguments: [String]) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                      stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    /// A directory with one good file of each format, a truncated JPEG and a text file named .png.
+    static func workspace() throws -> String {
+        let directory = NSTemporaryDirectory() + "imagepipe-cli-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        var pixels = [UInt8]()
+        for y in 0..<30 { for x in 0..<40 { pixels += [UInt8(x * 6), UInt8(y * 8), 90, x < 20 ? 255 : 0] } }
+        let picture = PixelBuffer(width: 40, height: 30, layout: .rgba, pixels: pixels)
+        for format in ImageFormat.allCases {
+            try ImageEncoder.write(picture, to: "\(directory)/good.\(format.fileExtension)")
+        }
+        // A photo-sized file, so that cutting it in half cuts the image data rather than the header.
+        var generator = SystemRandomNumberGenerator()
+        let noise = PixelBuffer(width: 300, height: 200, layout: .rgb,
+                                pixels: (0..<180_000).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        let jpeg = try ImageEncoder.encode(noise, as: .jpeg)
+        FileManager.default.createFile(atPath: directory + "/cut.jpg", contents: Data(jpeg[0..<(jpeg.count / 2)]))
+        FileManager.default.createFile(atPath: directory + "/notes.png", contents: Data("hello\n".utf8))
+        return directory
+    }
+
+    @Test func probeJSONHasEveryField() throws {
+        let directory = try Self.workspace()
+        let result = try Self.run(["probe", "--json", directory + "/good.png", directory + "/good.jpg"])
+        #expect(result.status == 0)
+        let lines = result.stdout.split(separator: "\n")
+        #expect(lines.count == 2)
+        let object = try #require(JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any])
+        for key in ["path", "format", "width", "height", "storedWidth", "storedHeight", "orientation", "bytes", "alpha",
+                    "animated", "error"] {
+            #expect(object[key] != nil, "missing \(key)")
+        }
+        #expect(object["format"] as? String == "png")
+        #expect(object["width"] as? Int == 40)
+        #expect(object["alpha"] as? Bool == true)
+        #expect(object["error"] is NSNull)
+    }
+
+    @Test func probeReportsFailuresAndGoesOn() throws {
+        let directory = try Self.workspace()
+        let result = try Self.run(["probe", "--json", directory])
+        #expect(result.status == 1)
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.count == 5)  // cut.jpg (header intact), three good files, notes.png
+        let notes = try #require(lines.first { $0.contains("notes.png") })
+        #expect(notes.contains("not a JPEG, PNG or WebP file"))
+    }
+
+    @Test func probeTextNamesTheFile() throws {
+        let directory = try Self.workspace()
+        let result = try Self.run(["probe", directory + "/notes.png", directory + "/good.webp"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("\(directory)/notes.png: not a JPEG, PNG or WebP file"))
+        #expect(result.stdout.contains("\(directory)/good.webp: WebP 40×30"))
+    }
+
+    @Test func usageErrorsExitWithTwo() throws {
+        #expect(try Self.run(["probe"]).status == 2)
+        #expect(try Self.run(["probe", "--max-bytes=-3", "x.jpg"]).stderr.contains("expected a non-negative integer for --max-bytes but received -3"))
+        #expect(try Self.run(["nonsense"]).status == 2)
+        let quality = try Self.run(["convert", "a.jpg", "b.jpg", "--quality", "0"])
+        #expect(quality.status == 2)
+        #expect(quality.stderr.contains("expected an integer from 1 to 100 for --quality but received 0"))
+        #expect(try Self.run(["convert", "a.jpg", "b.gif"]).status == 2)
+    }
+
+    @Test func helpHasExamples() throws {
+        let help = try Self.run(["probe", "--help"])
+        #expect(help.status == 0)
+        #expect(help.stdout.contains("Examples:"))
+    }
+
+    @Test func convertTurnsFormatsAndWritesAtomically() throws {
+        let directory = try Self.workspace()
+        let ok = try Self.run(["convert", directory + "/good.png", directory + "/out.webp", "--lossless"])
+        #expect(ok.status == 0, "\(ok.stderr)")
+        let info = try ImageProbe.probe(path: directory + "/out.webp")
+        #expect(info.format == .webp && info.width == 40 && info.hasAlpha)
+
+        let failed = try Self.run(["convert", directory + "/cut.jpg", directory + "/never.png"])
+        #expect(failed.status == 1)
+        #expect(failed.stderr.contains("\(directory)/cut.jpg: truncated JPEG data"))
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.contains("never") }
+        #expect(leftovers.isEmpty)
+    }
+
+    @Test func checkFindsTheTruncatedFile() throws {
+        let directory = try Self.workspace()
+        let result = try Self.run(["check", directory + "/cut.jpg", directory + "/good.jpg"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("cut.jpg: truncated JPEG data (Premature end of JPEG file)"))
+        #expect(result.stdout.contains("good.jpg: ok"))
+        let lenient = try Self.run(["check", "--fail-on", "none", directory + "/cut.jpg"])
+        #expect(lenient.status == 0)
+        #expect(lenient.stdout.contains("warning: Premature end of JPEG file"))
+    }
+
+    @Test func globsAndEmptyMatches() throws {
+        let directory = try Self.workspace()
+        let glob = try Self.run(["probe", directory + "/good.*"])
+        #expect(glob.status == 0)
+        #expect(glob.stdout.split(separator: "\n").count == 3)
+        let none = try Self.run(["probe", directory + "/*.tiff"])
+        #expect(none.status == 1)
+        #expect(none.stderr.contains("no file matches this pattern"))
+    }
+}
