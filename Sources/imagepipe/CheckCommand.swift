@@ -51,11 +51,13 @@ struct CheckCommand: ParsableCommand {
                     line.add("width", image.info.width)
                     line.add("height", image.info.height)
                     line.add("seconds", seconds)
+                    line.add("animated", image.info.isAnimated)
                     line.add("warning", image.warnings.first)
                     line.add("error", nil as String?)
                     output.write(line)
                 } else {
-                    let note = image.warnings.first.map { " (warning: \($0))" } ?? ""
+                    var note = image.warnings.first.map { " (warning: \($0))" } ?? ""
+                    if image.info.isAnimated { note += " (animated: first frame decoded)" }
                     output.write("\(file): ok, \(image.info.format.displayName) \(image.info.width)×\(image.info.height)\(note)")
                 }
             } catch {

@@ -68,6 +68,7 @@ struct ConvertCommand: ParsableCommand {
             quality: quality, progressive: progressive, compressionLevel: compression, lossless: lossless,
             background: RGB(parsing: background) ?? .white)
         try ImageEncoder.write(image.pixels, to: output, options: options, iccProfile: image.iccProfile)
-        print("\(output): \(image.pixels.width)×\(image.pixels.height) from \(input)")
+        let note = image.info.isAnimated ? " (first frame of an animation)" : ""
+        print("\(output): \(image.pixels.width)×\(image.pixels.height) from \(input)\(note)")
     }
 }
