@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Benchmarks imagepipe against the reference tools on the same real images, in one run, and writes the
 # ratios to bench/RESULTS.md. Not a test: run it by hand on a quiet machine.
-#   bash bench/run.sh            # codecs: probe and full decode
+#   bash bench/run.sh            # everything
+#   bash bench/run.sh codecs     # probe and full decode against vipsheader, imagesize, djpeg, dwebp
+#   bash bench/run.sh thumbs     # thumbnails against vipsthumbnail: speed, memory, SSIM
 # CORPUS=dir picks another image folder (default bench/corpus, made by ../shared/bench/make-corpus.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,8 +15,14 @@ command -v dwebp >/dev/null || tools+=(webp)
 if [ ${#tools[@]} -gt 0 ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${tools[@]}" >/dev/null
 fi
-python3 -c "import imagesize, PIL" 2>/dev/null || python3 -m pip install -q imagesize pillow
+python3 -c "import imagesize, PIL, numpy, scipy" 2>/dev/null || python3 -m pip install -q imagesize pillow numpy scipy
 corpus=${CORPUS:-bench/corpus}
 [ -d "$corpus" ] || bash ../shared/bench/make-corpus.sh "$corpus"
 swift build -c release --product imagepipe --static-swift-stdlib
-python3 bench/codecs.py --corpus "$corpus" --imagepipe .build/release/imagepipe --results bench/RESULTS.md
+what=${1:-all}
+if [ "$what" = all ] || [ "$what" = codecs ]; then
+  python3 bench/codecs.py --corpus "$corpus" --imagepipe .build/release/imagepipe --results bench/RESULTS.md
+fi
+if [ "$what" = all ] || [ "$what" = thumbs ]; then
+  python3 bench/thumbs.py --corpus "$corpus" --imagepipe .build/release/imagepipe --results bench/RESULTS.md
+fi

@@ -1,5 +1,6 @@
 #include "ipjpeg.h"
 
+#include <malloc.h>
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -244,3 +245,12 @@ int ipjpeg_encode(const uint8_t *pixels, uint32_t width, uint32_t height, size_t
 }
 
 void ipjpeg_free(void *pointer) { free(pointer); }
+
+void ipjpeg_keep_large_buffers(int bytes) {
+#ifdef M_MMAP_THRESHOLD
+    mallopt(M_MMAP_THRESHOLD, bytes);
+    mallopt(M_TRIM_THRESHOLD, bytes * 8);
+#else
+    (void)bytes;
+#endif
+}

@@ -244,6 +244,12 @@ int ippng_encode(const uint8_t *pixels, uint32_t width, uint32_t height, size_t 
                                       PNG_COLOR_TYPE_RGB_ALPHA};
     if (channels < 1 || channels > 4) png_error(encoder->png, "unsupported channel count");
     png_set_write_fn(encoder->png, encoder, ippng_write_fn, ippng_flush_fn);
+    /* Profiles from real photos are carried over as they are: libpng's opinion of them (a "known incorrect
+       sRGB profile", say) must not stop the write. */
+    png_set_benign_errors(encoder->png, 1);
+#ifdef PNG_SKIP_sRGB_CHECK_PROFILE
+    png_set_option(encoder->png, PNG_SKIP_sRGB_CHECK_PROFILE, PNG_OPTION_ON);
+#endif
     png_set_compression_level(encoder->png, level);
     png_set_IHDR(encoder->png, encoder->info, width, height, 8, color_types[channels], PNG_INTERLACE_NONE,
                  PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);

@@ -37,4 +37,15 @@ public enum AtomicFile {
             throw .writeFailed(path: path, detail: failure)
         }
     }
+
+    /// Creates a folder and its missing parents; true when it exists afterwards.
+    public static func makeDirectories(_ path: String) -> Bool {
+        var current = path.hasPrefix("/") ? "/" : ""
+        for part in path.split(separator: "/") {
+            current += part + "/"
+            if mkdir(current, 0o755) != 0 && errno != EEXIST { return false }
+        }
+        var status = stat()
+        return stat(path, &status) == 0 && (status.st_mode & S_IFMT) == S_IFDIR
+    }
 }

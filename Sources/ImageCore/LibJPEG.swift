@@ -62,6 +62,11 @@ enum LibJPEG {
         }
     }
 
+    /// See `ipjpeg_keep_large_buffers`: for batch commands only.
+    static func keepLargeBuffers() {
+        ipjpeg_keep_large_buffers(32 << 20)
+    }
+
     /// Converts ink coverage to light. Adobe's writers (Photoshop and most others) store CMYK inverted,
     /// 255 meaning no ink, and say so with an APP14 marker; without it, 255 means full ink.
     static func cmykToRGB(_ samples: [UInt8], width: Int, height: Int, inverted: Bool) -> PixelBuffer {

@@ -18,15 +18,7 @@ enum LibPNG {
                 throw DecodeError.outOfMemory(path: path, bytes: 0)
             }
             defer { ippng_decoder_destroy(decoder) }
-            func failure() -> DecodeError {
-                let message = String(cString: ippng_message(decoder))
-                switch ippng_failure_kind(decoder) {
-                case IPPNG_WARN_TRUNCATED: return .truncated(path: path, format: .png, detail: message)
-                case IPPNG_WARN_CORRUPT: return .corrupt(path: path, format: .png, detail: message)
-                case IPPNG_WARN_OTHER: return .warning(path: path, format: .png, detail: message)
-                default: return .failed(path: path, format: .png, detail: message)
-                }
-            }
+            func failure() -> DecodeError { error(decoder, path: path) }
             var header = ippng_header()
             guard ippng_read_header(decoder, &header) == 0 else { throw failure() }
             var icc: [UInt8]?
@@ -59,6 +51,73 @@ enum LibPNG {
             return RawDecode(
                 pixels: PixelBuffer(width: width, height: height, layout: layout, pixels: samples), iccProfile: icc,
                 warnings: warnings)
+        }
+    }
+
+    /// Decodes a PNG band by band without holding the whole image: `start` learns the size and layout and
+    /// answers how many rows a band has; `consume` receives each band. An interlaced file, which cannot
+    /// be streamed, is decoded whole and then handed over in bands.
+    static func stream(
+        _ bytes: [UInt8], path: String, failOn: FailOn,
+        start: (_ width: Int, _ height: Int, _ layout: PixelLayout) -> Int,
+        consume: (UnsafePointer<UInt8>, Int) -> Void
+    ) throws -> (iccProfile: [UInt8]?, warnings: [String]) {
+        try bytes.withUnsafeBufferPointer { data in
+            guard let decoder = ippng_decoder_create(data.baseAddress, data.count, failMask(failOn)) else {
+                throw DecodeError.outOfMemory(path: path, bytes: 0)
+            }
+            defer { ippng_decoder_destroy(decoder) }
+            func failure() -> DecodeError { error(decoder, path: path) }
+            var header = ippng_header()
+            guard ippng_read_header(decoder, &header) == 0 else { throw failure() }
+            var icc: [UInt8]?
+            var profile: UnsafePointer<UInt8>?
+            var profileLength: UInt32 = 0
+            if ippng_icc(decoder, &profile, &profileLength) != 0, let profile {
+                icc = Array(UnsafeBufferPointer(start: profile, count: Int(profileLength)))
+            }
+            let width = Int(header.width), height = Int(header.height)
+            guard let layout = PixelLayout(rawValue: Int(header.channels)) else {
+                throw DecodeError.failed(path: path, format: .png, detail: "\(header.channels) channels after expansion")
+            }
+            let lenient = failOn == .none
+            let bandRows = header.interlaced != 0 ? height : max(1, start(width, height, layout))
+            if header.interlaced != 0 { _ = start(width, height, layout) }
+            let rowBytes = width * layout.channels
+            var band = [UInt8](repeating: 0, count: rowBytes * bandRows)
+            var failed = false
+            try band.withUnsafeMutableBufferPointer { buffer in
+                var done = 0
+                while done < height {
+                    let count = min(bandRows, height - done)
+                    if !failed {
+                        if header.interlaced != 0 {
+                            var rows: UInt32 = 0
+                            failed = ippng_read_image(decoder, buffer.baseAddress, rowBytes, &rows) != 0
+                        } else {
+                            failed = ippng_read_rows(decoder, buffer.baseAddress, rowBytes, UInt32(count)) != 0
+                        }
+                        if failed && !lenient { throw failure() }
+                    }
+                    if failed { buffer.update(repeating: 0) }
+                    consume(buffer.baseAddress!, count)
+                    done += count
+                }
+            }
+            if !failed && !lenient && ippng_finish(decoder) != 0 { throw failure() }
+            var warnings = ippng_warnings(decoder) != 0 ? [String(cString: ippng_message(decoder))] : []
+            if failed { warnings.append(String(cString: ippng_message(decoder))) }
+            return (icc, warnings)
+        }
+    }
+
+    private static func error(_ decoder: OpaquePointer, path: String) -> DecodeError {
+        let message = String(cString: ippng_message(decoder))
+        switch ippng_failure_kind(decoder) {
+        case IPPNG_WARN_TRUNCATED: return .truncated(path: path, format: .png, detail: message)
+        case IPPNG_WARN_CORRUPT: return .corrupt(path: path, format: .png, detail: message)
+        case IPPNG_WARN_OTHER: return .warning(path: path, format: .png, detail: message)
+        default: return .failed(path: path, format: .png, detail: message)
         }
     }
 

@@ -5,7 +5,12 @@ import CWebP
 enum LibWebP {
     /// Decodes a whole WebP held in `bytes`. An animated file gives its first frame, composed on the
     /// canvas; `--fail-on none` keeps the rows of a truncated file that could be decoded.
-    static func decode(_ bytes: [UInt8], path: String, failOn: FailOn, info: ImageInfo) throws -> RawDecode {
+    /// `scaledTo` asks libwebp to shrink while decoding (its area-averaging rescaler), which spares the
+    /// colour conversion and memory of the full size; animations are always decoded at full size.
+    /// `forThumbnail` lets libwebp filter on a second thread and skip the in-loop deblocking filter, whose
+    /// effect vanishes in a 4× or larger reduction; both only when scaling.
+    static func decode(_ bytes: [UInt8], path: String, failOn: FailOn, info: ImageInfo,
+                       scaledTo: (width: Int, height: Int)? = nil, forThumbnail: Bool = false) throws -> RawDecode {
         let icc = RIFFChunks.payload(named: "ICCP", in: bytes)
         let pixels = try bytes.withUnsafeBufferPointer { data throws -> PixelBuffer in
             if info.isAnimated { return try firstFrame(data, path: path) }
@@ -15,7 +20,18 @@ enum LibWebP {
             }
             let status = WebPGetFeatures(data.baseAddress, data.count, &config.input)
             guard status == VP8_STATUS_OK else { throw error(status, path: path) }
-            let width = Int(config.input.width), height = Int(config.input.height)
+            var width = Int(config.input.width), height = Int(config.input.height)
+            if let scaledTo, scaledTo.width < width, scaledTo.height < height {
+                config.options.use_scaling = 1
+                config.options.scaled_width = Int32(scaledTo.width)
+                config.options.scaled_height = Int32(scaledTo.height)
+                if forThumbnail {
+                    config.options.use_threads = 1
+                    config.options.bypass_filtering = scaledTo.width * 4 <= width ? 1 : 0
+                }
+                width = scaledTo.width
+                height = scaledTo.height
+            }
             // Lossless data can carry alpha its header does not announce (the flag is only a hint, and
             // libwebp's own tools ignore it): decode RGBA and drop alpha afterwards if it is all opaque.
             let lossless = config.input.format == 2

@@ -18,7 +18,7 @@ struct Imagepipe: AsyncParsableCommand {
             Exit codes: 0 when every file is fine, 1 when any file failed (the others are still \
             processed and reported), 2 when the command line is wrong.
             """,
-        subcommands: [ProbeCommand.self, CheckCommand.self, ConvertCommand.self])
+        subcommands: [ProbeCommand.self, CheckCommand.self, ConvertCommand.self, ThumbCommand.self])
 
     static func main() async {
         do {

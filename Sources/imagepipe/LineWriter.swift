@@ -45,6 +45,16 @@ func printError(_ line: String) {
     writeAll(2, Array((line + "\n").utf8))
 }
 
+/// Writes text to standard error as it is, for progress bars redrawn in place.
+func writeError(_ text: String) {
+    writeAll(2, Array(text.utf8))
+}
+
+/// Writes one line to standard output at once, for workers that report as they finish.
+func printLine(_ bytes: [UInt8]) {
+    writeAll(1, bytes + [UInt8(ascii: "\n")])
+}
+
 private func writeAll(_ fd: Int32, _ bytes: [UInt8]) {
     bytes.withUnsafeBytes { buffer in
         var done = 0

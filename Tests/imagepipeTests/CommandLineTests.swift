@@ -143,3 +143,48 @@ import Testing
         #expect(none.stderr.contains("no file matches this pattern"))
     }
 }
+
+@Suite struct ThumbCommandTests {
+    @Test func thumbnailsAFolderAndReportsTheBadFile() throws {
+        let directory = try CommandLineTests.workspace()
+        let result = try CommandLineTests.run(["thumb", "--size", "16", "--json", "--out", directory + "/thumbs", directory])
+        #expect(result.status == 1)
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.count == 5)
+        let good = try #require(lines.first { $0.contains("good.png") })
+        let object = try #require(JSONSerialization.jsonObject(with: Data(good.utf8)) as? [String: Any])
+        #expect(object["output"] as? String == directory + "/thumbs/good.png")
+        #expect(object["width"] as? Int == 16 && object["height"] as? Int == 12)
+        #expect((object["bytes"] as? Int ?? 0) > 0)
+        #expect(object["error"] is NSNull)
+        let cut = try #require(lines.first { $0.contains("cut.jpg") })
+        #expect(cut.contains("truncated JPEG data"))
+        #expect(result.stderr.contains("3 of 5 thumbnails"))
+        // good.jpg, good.png and good.webp, in their own formats; nothing partial from the two failures.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory + "/thumbs").sorted()
+            == ["good.jpg", "good.png", "good.webp"])
+    }
+
+    @Test func verboseShowsTheDecisions() throws {
+        let directory = try CommandLineTests.workspace()
+        let result = try CommandLineTests.run(
+            ["thumb", "--width", "20", "--height", "10", "--fit", "cover", "--format", "webp", "--verbose", "--out",
+             directory + "/t", directory + "/good.jpg"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("loader: jpeg, DCT scale 1/1"))
+        #expect(result.stdout.contains("filter: lanczos3 in gamma light"))
+        #expect(result.stdout.contains("cover: centred crop → 20×10"))
+        #expect(result.stdout.contains("t/good.webp"))
+    }
+
+    @Test func usageErrors() throws {
+        let negative = try CommandLineTests.run(["thumb", "--size=-3", "--out", "/tmp/x", "a.jpg"])
+        #expect(negative.status == 2)
+        #expect(negative.stderr.contains("expected a positive integer for --size but received -3"))
+        let cover = try CommandLineTests.run(["thumb", "--width", "10", "--fit", "cover", "--out", "/tmp/x", "a.jpg"])
+        #expect(cover.status == 2)
+        #expect(cover.stderr.contains("--fit cover needs both a width and a height"))
+        #expect(try CommandLineTests.run(["thumb", "a.jpg"]).status == 2)  // --out is required
+        #expect(try CommandLineTests.run(["thumb", "--format", "gif", "--out", "/tmp/x", "a.jpg"]).status == 2)
+    }
+}

@@ -65,4 +65,10 @@ int ipjpeg_encode(const uint8_t *pixels, uint32_t width, uint32_t height, size_t
 
 void ipjpeg_free(void *pointer);
 
+/* libjpeg allocates a progressive image's coefficients (some 30 MB for a 5K photo) with malloc, which
+   maps fresh pages for every image and unmaps them after: a batch pays page faults and zeroing each time.
+   This asks glibc to serve allocations up to `bytes` from the heap and keep them for the next image.
+   Process-wide, so only a command that decodes many images in a row should call it. */
+void ipjpeg_keep_large_buffers(int bytes);
+
 #endif
