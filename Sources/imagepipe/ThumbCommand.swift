@@ -120,7 +120,7 @@ struct ThumbCommand: ParsableCommand {
                 printLine(line.line)
             } else if let error = result.error {
                 printError(error)
-            } else {
+            } else if !progress.bar || verbose {
                 var text = "\(result.input) → \(result.output ?? "")  \(result.width ?? 0)×\(result.height ?? 0), \(result.bytes ?? 0) bytes"
                 if let warning = result.warnings.first { text += " (warning: \(warning))" }
                 if verbose { text += result.decisions.map { "\n    " + $0 }.joined() }
