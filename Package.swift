@@ -12,10 +12,15 @@ let package = Package(
     products: [
         .executable(name: "imagepipe", targets: ["imagepipe"]),
         .library(name: "ImageCore", targets: ["ImageCore"]),
+        .library(name: "VicSee", targets: ["VicSee"]),
+        .library(name: "Simulator", targets: ["Simulator"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         .systemLibrary(
@@ -34,15 +39,36 @@ let package = Package(
             name: "ImageCore",
             dependencies: ["CJPEG", "CPNG", "CWebP"],
             swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
+        /// The hosted service: the model catalogue (data), request validation and the HTTP client. Knows
+        /// nothing of pixels beyond what the catalogue says about sizes.
+        .target(
+            name: "VicSee",
+            dependencies: [.product(name: "AsyncHTTPClient", package: "async-http-client")],
+            resources: [.copy("Resources/models.json")]),
+        /// A faithful local stand-in for the service, over real HTTP on loopback; it draws real images.
+        .target(
+            name: "Simulator",
+            dependencies: [
+                "VicSee", "ImageCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]),
+        /// Orchestration: one-shot generation now; the DSL, runner and journal later.
+        .target(name: "Pipeline", dependencies: ["ImageCore", "VicSee", "Simulator"]),
         .executableTarget(
             name: "imagepipe",
             dependencies: [
-                "ImageCore",
+                "ImageCore", "VicSee", "Simulator", "Pipeline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(
             name: "ImageCoreTests",
             dependencies: ["ImageCore", .product(name: "Crypto", package: "swift-crypto")]),
-        .testTarget(name: "imagepipeTests", dependencies: ["ImageCore"]),
+        .testTarget(
+            name: "VicSeeTests",
+            dependencies: ["VicSee", "Simulator", "ImageCore", "Pipeline",
+                           .product(name: "AsyncHTTPClient", package: "async-http-client")]),
+        .testTarget(name: "imagepipeTests", dependencies: ["ImageCore", "Simulator", "VicSee"]),
     ]
 )

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The main job, end to end on the sample product photos: probe them, turn each upright into WebP under
-# out/demo, and decode the results in full to prove they are intact.
+# out/demo, decode the results in full to prove they are intact, and edit one with the simulated service.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
@@ -22,3 +22,8 @@ done
 echo
 echo "== check: every output decodes in full"
 "$bin" check "$out"
+
+echo
+echo "== generate: edit a product photo with the built-in simulated service (nothing is paid)"
+"$bin" generate --model gpt-image-2-image-to-image --prompt "the mug on a marble counter, soft daylight" \
+  --ref samples/mug-phone.jpg --out "$out/generated"

@@ -202,8 +202,8 @@ struct ipjpeg_encoder {
 };
 
 int ipjpeg_encode(const uint8_t *pixels, uint32_t width, uint32_t height, size_t stride, int channels,
-                  int quality, int progressive, const uint8_t *icc, unsigned int icc_length, uint8_t **out,
-                  unsigned long *out_length, char *message) {
+                  int quality, int progressive, const uint8_t *icc, unsigned int icc_length, const char *comment,
+                  uint8_t **out, unsigned long *out_length, char *message) {
     *out = NULL;
     *out_length = 0;
     message[0] = 0;
@@ -232,6 +232,8 @@ int ipjpeg_encode(const uint8_t *pixels, uint32_t width, uint32_t height, size_t
     if (progressive) jpeg_simple_progression(&encoder->info);
     jpeg_start_compress(&encoder->info, TRUE);
     if (icc && icc_length > 0) jpeg_write_icc_profile(&encoder->info, icc, icc_length);
+    if (comment && comment[0])
+        jpeg_write_marker(&encoder->info, JPEG_COM, (const JOCTET *)comment, (unsigned int)strlen(comment));
     while (encoder->info.next_scanline < height) {
         JSAMPROW row = (JSAMPROW)(pixels + (size_t)encoder->info.next_scanline * stride);
         jpeg_write_scanlines(&encoder->info, &row, 1);

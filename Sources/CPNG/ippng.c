@@ -215,7 +215,8 @@ static void ippng_write_fn(png_structp png, png_bytep bytes, size_t length) {
 static void ippng_flush_fn(png_structp png) { (void)png; }
 
 int ippng_encode(const uint8_t *pixels, uint32_t width, uint32_t height, size_t stride, int channels, int level,
-                 const uint8_t *icc, uint32_t icc_length, uint8_t **out, size_t *out_length, char *message) {
+                 const uint8_t *icc, uint32_t icc_length, const char *comment, uint8_t **out, size_t *out_length,
+                 char *message) {
     *out = NULL;
     *out_length = 0;
     message[0] = 0;
@@ -254,6 +255,14 @@ int ippng_encode(const uint8_t *pixels, uint32_t width, uint32_t height, size_t 
     png_set_IHDR(encoder->png, encoder->info, width, height, 8, color_types[channels], PNG_INTERLACE_NONE,
                  PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
     if (icc && icc_length > 0) png_set_iCCP(encoder->png, encoder->info, "icc", 0, icc, icc_length);
+    if (comment && comment[0]) {
+        png_text text;
+        memset(&text, 0, sizeof text);
+        text.compression = PNG_TEXT_COMPRESSION_NONE;
+        text.key = (png_charp) "Comment";
+        text.text = (png_charp)comment;
+        png_set_text(encoder->png, encoder->info, &text, 1);
+    }
     png_write_info(encoder->png, encoder->info);
     for (uint32_t y = 0; y < height; y++) png_write_row(encoder->png, pixels + (size_t)y * stride);
     png_write_end(encoder->png, NULL);

@@ -10,9 +10,12 @@ public struct EncodeOptions: Sendable, Equatable {
     public var lossless: Bool
     /// The colour alpha is flattened onto when the format has no alpha (JPEG).
     public var background: RGB
+    /// A text stored in the file (PNG tEXt "Comment", JPEG COM marker); WebP files carry none.
+    public var comment: String?
 
     public init(quality: Int = 85, progressive: Bool = false, compressionLevel: Int = 6, lossless: Bool = false,
-                background: RGB = .white) {
+                background: RGB = .white, comment: String? = nil) {
+        self.comment = comment
         self.quality = quality
         self.progressive = progressive
         self.compressionLevel = compressionLevel

@@ -12,9 +12,10 @@ public enum ImageEncoder {
             let flat = pixels.converted(to: pixels.layout.isColor ? .rgb : .grey, background: options.background)
             return try LibJPEG.encode(
                 flat.pixels, width: flat.width, height: flat.height, channels: flat.layout.channels,
-                quality: options.quality, progressive: options.progressive, icc: iccProfile, path: path)
+                quality: options.quality, progressive: options.progressive, icc: iccProfile, comment: options.comment,
+                path: path)
         case .png:
-            return try LibPNG.encode(pixels, level: options.compressionLevel, icc: iccProfile, path: path)
+            return try LibPNG.encode(pixels, level: options.compressionLevel, icc: iccProfile, comment: options.comment, path: path)
         case .webp:
             return try LibWebP.encode(
                 pixels, quality: options.quality, lossless: options.lossless, icc: iccProfile, path: path)

@@ -90,7 +90,7 @@ enum LibJPEG {
     /// Encodes grey, RGB or (for test fixtures of print files) Adobe-style CMYK samples.
     static func encode(
         _ samples: [UInt8], width: Int, height: Int, channels: Int, quality: Int, progressive: Bool,
-        icc: [UInt8]?, path: String
+        icc: [UInt8]?, comment: String? = nil, path: String
     ) throws -> [UInt8] {
         var out: UnsafeMutablePointer<UInt8>?
         var length: UInt = 0
@@ -99,8 +99,8 @@ enum LibJPEG {
             (icc ?? []).withUnsafeBufferPointer { profile in
                 ipjpeg_encode(
                     pixels.baseAddress, UInt32(width), UInt32(height), width * channels, Int32(channels),
-                    Int32(quality), progressive ? 1 : 0, profile.baseAddress, UInt32(profile.count), &out, &length,
-                    &message)
+                    Int32(quality), progressive ? 1 : 0, profile.baseAddress, UInt32(profile.count), comment, &out,
+                    &length, &message)
             }
         }
         guard status == 0, let out else {

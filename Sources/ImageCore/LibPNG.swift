@@ -122,7 +122,7 @@ enum LibPNG {
     }
 
     /// Encodes 8-bit samples of any layout at zlib `level` (0-9).
-    static func encode(_ buffer: PixelBuffer, level: Int, icc: [UInt8]?, path: String) throws -> [UInt8] {
+    static func encode(_ buffer: PixelBuffer, level: Int, icc: [UInt8]?, comment: String? = nil, path: String) throws -> [UInt8] {
         var out: UnsafeMutablePointer<UInt8>?
         var length = 0
         var message = [CChar](repeating: 0, count: 256)
@@ -130,8 +130,8 @@ enum LibPNG {
             (icc ?? []).withUnsafeBufferPointer { profile in
                 ippng_encode(
                     pixels.baseAddress, UInt32(buffer.width), UInt32(buffer.height), buffer.rowBytes,
-                    Int32(buffer.layout.channels), Int32(level), profile.baseAddress, UInt32(profile.count), &out,
-                    &length, &message)
+                    Int32(buffer.layout.channels), Int32(level), profile.baseAddress, UInt32(profile.count), comment,
+                    &out, &length, &message)
             }
         }
         guard status == 0, let out else {

@@ -18,7 +18,8 @@ struct Imagepipe: AsyncParsableCommand {
             Exit codes: 0 when every file is fine, 1 when any file failed (the others are still \
             processed and reported), 2 when the command line is wrong.
             """,
-        subcommands: [ProbeCommand.self, CheckCommand.self, ConvertCommand.self, ThumbCommand.self])
+        subcommands: [ProbeCommand.self, CheckCommand.self, ConvertCommand.self, ThumbCommand.self, ModelsCommand.self,
+                      GenerateCommand.self, SimulateCommand.self])
 
     static func main() async {
         do {

@@ -1,6 +1,7 @@
 import Foundation
 import ImageCore
 import Testing
+import VicSee
 
 /// Runs the built `imagepipe` binary as a user would and checks its output, stderr and exit code.
 @Suite struct CommandLineTests {
@@ -22,10 +23,11 @@ import Testing
         return package.appendingPathComponent(".build/debug/imagepipe").path
     }()
 
-    static func run(_ arguments: [String]) throws -> Result {
+    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
@@ -186,5 +188,73 @@ import Testing
         #expect(cover.stderr.contains("--fit cover needs both a width and a height"))
         #expect(try CommandLineTests.run(["thumb", "a.jpg"]).status == 2)  // --out is required
         #expect(try CommandLineTests.run(["thumb", "--format", "gif", "--out", "/tmp/x", "a.jpg"]).status == 2)
+    }
+}
+
+@Suite struct GenerateCommandTests {
+    @Test func textToImageAgainstTheBuiltInSimulator() throws {
+        let directory = NSTemporaryDirectory() + "imagepipe-gen-" + UUID().uuidString
+        let result = try CommandLineTests.run(["generate", "--model", "gpt-image-2-text-to-image", "--prompt", "a red mug",
+                                               "--aspect", "16:9", "--resolution", "2K", "--out", directory, "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try #require(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(object["simulated"] as? Bool == true)
+        #expect(object["width"] as? Int == 2048 && object["height"] as? Int == 1152)
+        #expect(object["creditsUsed"] as? Int == 12)
+        let output = try #require(object["output"] as? String)
+        #expect(output.contains("/SIMULATED-task_sim"))
+        #expect(try ImageProbe.probe(path: output).width == 2048)
+    }
+
+    @Test func imageToImageWithALocalReference() throws {
+        let directory = try CommandLineTests.workspace()
+        let result = try CommandLineTests.run(["generate", "--model", "gpt-image-2-image-to-image", "--prompt", "on marble",
+                                               "--ref", directory + "/good.png", "--out", directory + "/gen"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("SIMULATED (not a real VicSee output, nothing paid)"))
+        #expect(result.stdout.contains("PNG 1280×1024") || result.stdout.contains("PNG 1024×768"))
+    }
+
+    @Test func noKeySaysWhatToSet() throws {
+        let result = try CommandLineTests.run(["generate", "--backend", "vicsee", "--model", "gpt-image-2-text-to-image", "--prompt", "x"],
+                                              environment: ["VICSEE_API_KEY": ""])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("no API key: set VICSEE_API_KEY to your VicSee key"))
+    }
+
+    @Test func brokenRulesAreRefusedBeforeSpending() throws {
+        let result = try CommandLineTests.run(["generate", "--model", "gpt-image-2-text-to-image", "--prompt", "x", "--aspect", "1:1",
+                                               "--resolution", "4K"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("cannot make 1:1 at 4K"))
+    }
+
+    @Test func modelsListsTheCatalogue() throws {
+        let result = try CommandLineTests.run(["models"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("gpt-image-2-image-to-image"))
+        #expect(result.stdout.contains("rule: 1:1 only at 1K/2K"))
+    }
+
+    /// `imagepipe simulate` as its own process, used by the real client over HTTP.
+    @Test(.timeLimit(.minutes(1))) func simulateServesTheAPI() async throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CommandLineTests.binary)
+        process.arguments = ["simulate", "--port", "0", "--latency", "0.05"]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = Pipe()
+        try process.run()
+        defer { process.terminate() }
+        var text = ""
+        while !text.contains("\n") {
+            let data = out.fileHandleForReading.availableData
+            if data.isEmpty { break }
+            text += String(decoding: data, as: UTF8.self)
+        }
+        let base = try #require(text.split(whereSeparator: { $0 == " " || $0 == "\n" }).first { $0.hasPrefix("http://127.0.0.1:") }.map(String.init))
+        let client = VicSeeClient(configuration: VicSeeConfiguration(baseURL: base, apiKey: "sk-simulator-demo"))
+        #expect(try await client.credits() == 1000)
+        #expect(try await client.models().count >= 6)
     }
 }

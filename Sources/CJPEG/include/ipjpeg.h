@@ -57,11 +57,12 @@ int ipjpeg_warnings(const ipjpeg_decoder *decoder);
 /* The error message after a failure, else the first warning, else "". Owned by the decoder. */
 const char *ipjpeg_message(const ipjpeg_decoder *decoder);
 
-/* Encodes `height` rows of `channels` (1 grey, 3 RGB, 4 CMYK) into a new JPEG in memory; free `*out` with
+/* Encodes `height` rows of `channels` (1 grey, 3 RGB, 4 CMYK) into a new JPEG in memory, with an optional
+   COM marker; free `*out` with
    ipjpeg_free. `message` receives libjpeg's text on failure (at least 200 bytes). 0 on success. */
 int ipjpeg_encode(const uint8_t *pixels, uint32_t width, uint32_t height, size_t stride, int channels,
-                  int quality, int progressive, const uint8_t *icc, unsigned int icc_length, uint8_t **out,
-                  unsigned long *out_length, char *message);
+                  int quality, int progressive, const uint8_t *icc, unsigned int icc_length, const char *comment,
+                  uint8_t **out, unsigned long *out_length, char *message);
 
 void ipjpeg_free(void *pointer);
 

@@ -53,9 +53,10 @@ int ippng_failure_kind(const ippng_decoder *decoder);
 const char *ippng_message(const ippng_decoder *decoder);
 
 /* Encodes rows of `channels` (1 grey, 2 grey+alpha, 3 RGB, 4 RGBA) at 8 bits into a new PNG in memory,
-   zlib `level` 0-9; free `*out` with ippng_free. `message` receives libpng's text (at least 256 bytes). */
+   zlib `level` 0-9, with an optional tEXt "Comment"; free `*out` with ippng_free. `message` receives libpng's text (at least 256 bytes). */
 int ippng_encode(const uint8_t *pixels, uint32_t width, uint32_t height, size_t stride, int channels, int level,
-                 const uint8_t *icc, uint32_t icc_length, uint8_t **out, size_t *out_length, char *message);
+                 const uint8_t *icc, uint32_t icc_length, const char *comment, uint8_t **out, size_t *out_length,
+                 char *message);
 
 void ippng_free(void *pointer);
 

@@ -1,0 +1,131 @@
+import Foundation
+import ImageCore
+import Simulator
+import VicSee
+
+/// What one generation produced.
+public struct GenerationOutcome: Sendable {
+    public var taskID: String
+    public var creditsUsed: Int?
+    public var creditsRemaining: Int?
+    public var outputPath: String
+    public var format: ImageFormat
+    public var width: Int
+    public var height: Int
+    /// True for outputs of the simulator: never to be taken for a real generation.
+    public var simulated: Bool
+    public var rateLimit: RateLimit?
+}
+
+/// A local reference or URL that cannot be used.
+public enum ReferenceError: Error, CustomStringConvertible, Equatable {
+    case notPublishable(path: String)
+    case notAnImage(String)
+
+    public var description: String {
+        switch self {
+        case .notPublishable(let path):
+            "\(path): a local reference needs a URL the service can fetch: pass --ref-base-url URL where you host "
+                + "it (or use --backend sim, which serves it itself)"
+        case .notAnImage(let message): message
+        }
+    }
+}
+
+/// Everything one or more generations need: the backend (for the simulator, the server itself and the
+/// loopback host that publishes local references), the client, the catalogue. Close it when done.
+public final class GenerationSession: Sendable {
+    public let catalogue: ModelCatalogue
+    public let client: VicSeeClient
+    public let backend: Backend
+    /// The running simulator, when the backend is simulated.
+    public let simulator: SimulatorServer?
+    private let fileHost: LoopbackFileHost?
+    private let referenceBaseURL: String?
+
+    /// Starts what the backend needs. `referenceBaseURL` maps local reference files onto a place where
+    /// the user already hosts them (real service only).
+    public static func open(backend: Backend, catalogue: ModelCatalogue, referenceBaseURL: String? = nil) async throws -> GenerationSession {
+        switch backend {
+        case .simulator(let options):
+            let server = try await SimulatorServer.start(options: options, catalogue: catalogue)
+            let host = LoopbackFileHost()
+            try await host.start()
+            var configuration = VicSeeConfiguration(baseURL: server.baseURL, apiKey: options.accounts.keys.sorted().first)
+            configuration.pollInitial = 0.2
+            return GenerationSession(catalogue: catalogue, client: VicSeeClient(configuration: configuration), backend: backend,
+                                     simulator: server, fileHost: host, referenceBaseURL: nil)
+        case .vicsee(let baseURL, let apiKey):
+            let client = VicSeeClient(configuration: VicSeeConfiguration(baseURL: baseURL, apiKey: apiKey))
+            return GenerationSession(catalogue: catalogue, client: client, backend: backend, simulator: nil, fileHost: nil,
+                                     referenceBaseURL: referenceBaseURL)
+        }
+    }
+
+    private init(catalogue: ModelCatalogue, client: VicSeeClient, backend: Backend, simulator: SimulatorServer?,
+                 fileHost: LoopbackFileHost?, referenceBaseURL: String?) {
+        self.catalogue = catalogue
+        self.client = client
+        self.backend = backend
+        self.simulator = simulator
+        self.fileHost = fileHost
+        self.referenceBaseURL = referenceBaseURL
+    }
+
+    public func close() async {
+        await fileHost?.stop()
+        await simulator?.stop()
+    }
+
+    /// A URL the service can fetch for `reference`: URLs pass through; a local file is checked (an image
+    /// by content, within the service's byte limit) and published.
+    public func publish(_ reference: String, maxBytes: Int = ImageLimits.referenceBytes) throws -> (url: String, bytes: Int?) {
+        if reference.hasPrefix("http://") || reference.hasPrefix("https://") { return (reference, nil) }
+        let info: ImageInfo
+        do {
+            info = try ImageProbe.probe(path: reference, limits: ImageLimits(maxBytes: maxBytes, maxPixels: ImageLimits.defaultPixels))
+        } catch {
+            throw ReferenceError.notAnImage(error.description)
+        }
+        if let fileHost { return (fileHost.publish(reference), info.bytes) }
+        guard let base = referenceBaseURL else { throw ReferenceError.notPublishable(path: reference) }
+        let name = (reference as NSString).lastPathComponent.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? ""
+        return ((base.hasSuffix("/") ? base : base + "/") + name, info.bytes)
+    }
+
+    /// Submits, waits, downloads into `directory` and checks the output. `onEvent` hears each step.
+    public func generate(_ request: GenerationRequest, into directory: String,
+                         onEvent: @Sendable (String) -> Void = { _ in }) async throws -> GenerationOutcome {
+        let spec = try request.validate(against: catalogue)
+        let receipt = try await client.submit(request, spec: spec)
+        onEvent("submitted: task \(receipt.taskID)" + (receipt.creditsUsed.map { ", \($0) credits" } ?? ""))
+        let finished = try await client.waitForCompletion(receipt.taskID) { status in onEvent("task \(status.id): \(status.rawStatus)") }
+        return try await download(finished, creditsUsed: receipt.creditsUsed, creditsRemaining: receipt.creditsRemaining,
+                                  into: directory)
+    }
+
+    /// Downloads a finished task's output, refusing anything that is not a whole image, and names it by
+    /// task id and real format (`SIMULATED-` first for the simulator's).
+    public func download(_ task: TaskStatus, creditsUsed: Int?, creditsRemaining: Int?, into directory: String) async throws
+        -> GenerationOutcome
+    {
+        _ = AtomicFile.makeDirectories(directory)
+        let prefix = backend.isSimulated ? "SIMULATED-" : ""
+        let staging = directory + "/" + prefix + task.id + ".download"
+        let found = Mutex<ImageInfo?>(nil)
+        try await client.download(task, to: staging) { path in
+            let image = try ImageDecoder.decode(path: path, options: DecodeOptions(failOn: .truncated, limits: ImageLimits(maxPixels: nil)))
+            found.withLock { $0 = image.info }
+        }
+        guard let info = found.withLock({ $0 }) else { throw ServiceError.noResult(id: task.id) }
+        let final = directory + "/" + prefix + task.id + "." + info.format.fileExtension
+        guard rename(staging, final) == 0 else {
+            throw ServiceError.download(url: task.resultURL ?? task.id, detail: "cannot name the output \(final)")
+        }
+        return GenerationOutcome(
+            taskID: task.id, creditsUsed: creditsUsed, creditsRemaining: creditsRemaining, outputPath: final, format: info.format,
+            width: info.width, height: info.height, simulated: backend.isSimulated, rateLimit: client.rateLimit)
+    }
+}
+
+import Synchronization

@@ -1,0 +1,86 @@
+/// How the simulated service behaves: its accounts, its speed, which of the published response variants
+/// it speaks, and the faults it injects.
+public struct SimulatorOptions: Sendable {
+    /// A paying customer of the simulated service.
+    public struct Account: Sendable {
+        public enum Plan: String, Sendable {
+            case free, starter, pro, enterprise
+            /// Requests a day (nil: unlimited), as published: Starter 100, Pro 500, Enterprise unlimited.
+            var dailyLimit: Int? {
+                switch self {
+                case .free, .starter: 100
+                case .pro: 500
+                case .enterprise: nil
+                }
+            }
+        }
+
+        public var plan: Plan
+        public var credits: Int
+
+        public init(plan: Plan = .pro, credits: Int = 1000) {
+            self.plan = plan
+            self.credits = credits
+        }
+    }
+
+    /// The shape of a successful submit's answer: the enveloped `{"success", "data": {"id", ...}}` or the
+    /// GPT Image 2 page's flat `{"task_id", "status"}`.
+    public enum SubmitShape: String, Sendable, CaseIterable {
+        case envelope, flat
+    }
+
+    /// API keys and their accounts. The demo key is printed by `imagepipe simulate`.
+    public var accounts: [String: Account] = [SimulatorOptions.demoKey: Account()]
+    /// Seconds from submit to a finished task.
+    public var latency: Double = 0.3
+    /// Fraction of tasks (0-1) that fail with GENERATION_FAILED and are refunded.
+    public var failureRate: Double = 0
+    public var submitShape: SubmitShape = .envelope
+    /// The word for a finished task: `completed` or (as one page has it) `success`.
+    public var successWord = "completed"
+    /// Seconds a result URL stays valid.
+    public var resultURLLifetime: Double = 3600
+    /// Every download is cut short (an image missing its end), to exercise verification.
+    public var truncateDownloads = false
+    /// Outputs come out 10 % smaller than the catalogue says, to exercise verification.
+    public var wrongSizeOutputs = false
+    /// Seeds the failure draws, so that a run with injected failures can be repeated.
+    public var seed: UInt64 = 1
+
+    /// The key of the account every simulator starts with.
+    public static let demoKey = "sk-simulator-demo"
+
+    public init() {}
+}
+
+/// Faults that can be switched on while the simulator runs: a burst affects the next N requests.
+public enum SimulatorFault: Sendable {
+    /// The next N API requests get 429 RATE_LIMITED (with a reset time a second away).
+    case rateLimitBurst(Int)
+    /// The next N API requests get 500.
+    case serverErrorBurst(Int)
+    /// The next N submits create (and charge) their task, then drop the connection before answering.
+    case dropSubmits(Int)
+    /// The next N reads (task status, credits) drop the connection before answering.
+    case dropReads(Int)
+    /// Result URLs made from now on expire at once.
+    case expireResultURLs(Bool)
+}
+
+/// What the simulator has done, for tests to prove that nothing was charged twice.
+public struct SimulatorCounters: Sendable, Equatable {
+    /// Tasks created by a submit (each one reserved its credits).
+    public var submits = 0
+    /// Tasks that succeeded and kept their charge.
+    public var charges = 0
+    /// Tasks that failed and got their credits back.
+    public var refunds = 0
+    /// Credits kept for successful tasks.
+    public var creditsCharged = 0
+    /// API requests seen, and how many were turned away by a limit or an injected fault.
+    public var requests = 0
+    public var rejected = 0
+    /// Submits per task key (model + prompt + references + options): more than 1 means a duplicate generation.
+    public var submitsPerRequest: [String: Int] = [:]
+}

@@ -1,0 +1,66 @@
+/// What went wrong talking to the service: each published error code has its case, carrying the
+/// service's own message (with the API key, should the service ever echo it, removed).
+public enum ServiceError: Error, CustomStringConvertible, Equatable, Sendable {
+    /// No API key: says exactly what to set.
+    case missingAPIKey(variable: String)
+    /// 400: INVALID_JSON, MISSING_MODEL, MISSING_PROMPT, INVALID_MODEL and parameter violations.
+    case badRequest(code: String, message: String)
+    /// 401: MISSING_AUTH_HEADER, INVALID_AUTH_FORMAT, INVALID_KEY_FORMAT, INVALID_API_KEY.
+    case unauthorized(code: String, message: String)
+    /// 402: INSUFFICIENT_CREDITS ("Required: 60, Available: 45").
+    case insufficientCredits(message: String)
+    /// 403: a free account, or another user's task.
+    case forbidden(code: String, message: String)
+    /// 404: TASK_NOT_FOUND.
+    case taskNotFound(id: String, message: String)
+    /// 429: RATE_LIMITED ("Limit: 500/day. Resets at: ...").
+    case rateLimited(message: String, resetsAt: String?)
+    /// 500 or 502: the service or its upstream provider failed.
+    case serverError(status: Int, code: String, message: String)
+    /// The connection failed or timed out before any answer.
+    case connection(detail: String)
+    /// A submit whose fate is unknown (the connection dropped, or a 5xx came back): the task may exist
+    /// and may be charged. Never re-sent automatically; the caller decides.
+    case submitOutcomeUnknown(detail: String)
+    /// The task finished without success.
+    case taskFailed(id: String, code: String, message: String)
+    /// The task reports success but has no result (NO_RESULT).
+    case noResult(id: String)
+    /// Polling gave up.
+    case timedOut(id: String, seconds: Double)
+    /// An answer imagepipe cannot read.
+    case unexpectedResponse(detail: String)
+    /// A download was refused or went wrong (expired, too large, not an image).
+    case download(url: String, detail: String)
+
+    public var description: String {
+        switch self {
+        case .missingAPIKey(let variable):
+            "no API key: set \(variable) to your VicSee key (it starts with sk-), or use --backend sim"
+        case .badRequest(let code, let message): "the service refused the request (\(code)): \(message)"
+        case .unauthorized(let code, let message): "the service refused the API key (\(code)): \(message)"
+        case .insufficientCredits(let message): "not enough credits (INSUFFICIENT_CREDITS): \(message)"
+        case .forbidden(let code, let message): "forbidden (\(code)): \(message)"
+        case .taskNotFound(let id, let message): "task \(id) not found (TASK_NOT_FOUND): \(message)"
+        case .rateLimited(let message, _): "rate limited (RATE_LIMITED): \(message)"
+        case .serverError(let status, let code, let message): "service error \(status) (\(code)): \(message)"
+        case .connection(let detail): "cannot reach the service: \(detail)"
+        case .submitOutcomeUnknown(let detail):
+            "the submit's outcome is unknown (\(detail)); the task may exist and be charged, so it was not re-sent"
+        case .taskFailed(let id, let code, let message): "task \(id) failed (\(code)): \(message)"
+        case .noResult(let id): "task \(id) finished without a result (NO_RESULT)"
+        case .timedOut(let id, let seconds): "task \(id) did not finish within \(Int(seconds)) s"
+        case .unexpectedResponse(let detail): "unexpected answer from the service: \(detail)"
+        case .download(let url, let detail): "cannot download \(url): \(detail)"
+        }
+    }
+
+    /// Whether a read that failed this way is worth trying again after a pause.
+    var isTransient: Bool {
+        switch self {
+        case .rateLimited, .connection: true
+        case .serverError(let status, _, _): status == 500 || status == 502 || status == 503
+        default: false
+        }
+    }
+}
