@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .systemLibrary(
@@ -55,7 +56,14 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]),
         /// Orchestration: one-shot generation now; the DSL, runner and journal later.
-        .target(name: "Pipeline", dependencies: ["ImageCore", "VicSee", "Simulator"]),
+        .target(
+            name: "Pipeline",
+            dependencies: [
+                "ImageCore", "VicSee", "Simulator",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]),
         .executableTarget(
             name: "imagepipe",
             dependencies: [
@@ -69,6 +77,7 @@ let package = Package(
             name: "VicSeeTests",
             dependencies: ["VicSee", "Simulator", "ImageCore", "Pipeline",
                            .product(name: "AsyncHTTPClient", package: "async-http-client")]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "ImageCore", "Simulator", "VicSee"]),
         .testTarget(name: "imagepipeTests", dependencies: ["ImageCore", "Simulator", "VicSee"]),
     ]
 )

@@ -354,7 +354,8 @@ public final class VicSeeClient: Sendable {
         id.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/"))) ?? id
     }
 
-    static func parseDate(_ text: String) -> Date? {
+    /// Reads the ISO 8601 times the service uses (rate-limit resets, expiry).
+    public static func parseDate(_ text: String) -> Date? {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         if let date = formatter.date(from: text) { return date }
