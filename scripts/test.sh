@@ -4,5 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
+# A real S3-compatible server for the publishing tests (moto, from PyPI); the tests start it on loopback.
+command -v moto_server >/dev/null 2>&1 || python3 -m pip install -q 'moto[server]' 2>/dev/null \
+  || pip3 install -q 'moto[server]'
 swift build --build-tests
 swift test

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
 import ImageCore
 import Testing
 import VicSee
@@ -256,5 +259,62 @@ import VicSee
         let client = VicSeeClient(configuration: VicSeeConfiguration(baseURL: base, apiKey: "sk-simulator-demo"))
         #expect(try await client.credits() == 1000)
         #expect(try await client.models().count >= 6)
+    }
+}
+
+/// Kills `imagepipe run` with SIGKILL at many points (right after each durable journal write, in turn)
+/// and starts it again until it finishes: every item ends done, and the simulator, a separate process
+/// that outlives every kill, has made and charged exactly one task per item.
+@Suite struct CrashResumeTests {
+    @Test(.timeLimit(.minutes(5))) func killedRunsResumeWithoutPayingAgain() async throws {
+        let simulator = Process()
+        simulator.executableURL = URL(fileURLWithPath: CommandLineTests.binary)
+        simulator.arguments = ["simulate", "--port", "0", "--latency", "0.05", "--credits", "100000"]
+        let out = Pipe()
+        simulator.standardOutput = out
+        simulator.standardError = FileHandle.nullDevice
+        try simulator.run()
+        defer { simulator.terminate() }
+        var text = ""
+        while !text.contains("\n") {
+            let data = out.fileHandleForReading.availableData
+            if data.isEmpty { break }
+            text += String(decoding: data, as: UTF8.self)
+        }
+        let base = try #require(text.split(whereSeparator: { $0 == " " || $0 == "\n" }).first { $0.hasPrefix("http://127.0.0.1:") }.map(String.init))
+        let directory = NSTemporaryDirectory() + "imagepipe-crash-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let file = directory + "/crash.pipe"
+        try """
+            pipeline crash
+            items "one" "two" "three" "four"
+            generate model gpt-image-2-text-to-image prompt "a {name} on white" aspect 1:1 concurrency 1
+            verify
+            thumbnail size 32
+            output \(directory)/out
+            """.write(toFile: file, atomically: true, encoding: .utf8)
+        var kills = 0
+        var finished = false
+        for attempt in 0..<60 where !finished {
+            let result = try CommandLineTests.run(
+                ["run", file, "--backend", "vicsee", "--base-url", base],
+                environment: ["VICSEE_API_KEY": "sk-simulator-demo", "IMAGEPIPE_CRASH_AFTER_WRITES": String(1 + attempt % 3)])
+            if result.status == 0 {
+                finished = true
+            } else {
+                #expect(result.status == 9, "a run ended with \(result.status) rather than being killed: \(result.stderr)")
+                kills += 1
+            }
+        }
+        #expect(finished)
+        #expect(kills >= 5)
+        let final = try CommandLineTests.run(["run", file, "--backend", "vicsee", "--base-url", base], environment: ["VICSEE_API_KEY": "sk-simulator-demo"])
+        #expect(final.status == 0)
+        #expect(final.stdout.contains("4 of 4 done, 0 credits submitted in this run"))
+        let counters = try #require(JSONSerialization.jsonObject(
+            with: Data(contentsOf: URL(string: base.replacingOccurrences(of: "/api/v1", with: "/_simulator/counters"))!)) as? [String: Int])
+        #expect(counters["submits"] == 4)
+        #expect(counters["charges"] == 4)
+        #expect(counters["refunds"] == 0)
     }
 }
