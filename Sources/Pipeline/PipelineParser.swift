@@ -83,6 +83,13 @@ public struct PipelineParser {
             return number
         }
 
+        func tier(_ token: Token) throws(PipelineDiagnostic) -> ResolutionTier {
+            guard let tier = ResolutionTier(token.text) else {
+                throw fail(token, "expected 1K, 2K or 4K for resolution but received '\(token.text)'", nil)
+            }
+            return tier
+        }
+
         func unknownOption(_ token: Token, _ options: [String]) -> PipelineDiagnostic {
             fail(token, "unknown option '\(token.text)' for \(keyword.text); it takes \(options.joined(separator: ", "))",
                  nearest(token.text, in: options))
@@ -157,10 +164,7 @@ public struct PipelineParser {
                     places["generate.prompt"] = token
                 case "resolution":
                     let token = try cursor.value(for: option)
-                    guard let tier = ResolutionTier(token.text) else {
-                        throw cursor.fail(token, "expected 1K, 2K or 4K for resolution but received '\(token.text)'", nil)
-                    }
-                    step.resolution = tier
+                    step.resolution = try cursor.tier(token)
                     places["generate.resolution"] = token
                 case "aspect":
                     let token = try cursor.value(for: option)
@@ -223,11 +227,7 @@ public struct PipelineParser {
                     step.model = token.text
                     places["verify.model"] = token
                 case "resolution":
-                    let token = try cursor.value(for: option)
-                    guard let tier = ResolutionTier(token.text) else {
-                        throw cursor.fail(token, "expected 1K, 2K or 4K for resolution but received '\(token.text)'", nil)
-                    }
-                    step.resolution = tier
+                    step.resolution = try cursor.tier(try cursor.value(for: option))
                 case "aspect":
                     let token = try cursor.value(for: option)
                     guard let aspect = AspectChoice(token.text) else {

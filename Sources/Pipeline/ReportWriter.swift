@@ -45,6 +45,7 @@ enum ReportWriter {
             return """
                 <figure class="\(badge)">\(image)<figcaption><b>\(escape(item.name))</b> <span class="state">\(escape(item.state))</span>\
                 \(item.simulated ? " <span class=\"sim\">SIMULATED</span>" : "")<br>\(ratio)\
+                \(item.verified.map { $0 ? "<br>verified: size, format, not blank" : "<br>verification failed" } ?? "")\
                 \(item.credits.map { "<br>\($0) credits" } ?? "")<ul>\(problems)</ul></figcaption></figure>
                 """
         }.joined(separator: "\n")

@@ -42,6 +42,29 @@ import VicSee
                       stderr: String(decoding: stderr, as: UTF8.self))
     }
 
+    /// `imagepipe simulate` in its own process on a free port, and the API root it prints.
+    static func startSimulator(_ arguments: [String]) throws -> (Process, String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["simulate", "--port", "0"] + arguments
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var text = ""
+        while !text.contains("\n") {
+            let data = out.fileHandleForReading.availableData
+            if data.isEmpty { break }
+            text += String(decoding: data, as: UTF8.self)
+        }
+        let words = text.split(whereSeparator: { $0 == " " || $0 == "\n" })
+        guard let base = words.first(where: { $0.hasPrefix("http://127.0.0.1:") }).map(String.init) else {
+            process.terminate()
+            throw CocoaError(.fileReadUnknown)
+        }
+        return (process, base)
+    }
+
     /// A directory with one good file of each format, a truncated JPEG and a text file named .png.
     static func workspace() throws -> String {
         let directory = NSTemporaryDirectory() + "imagepipe-cli-" + UUID().uuidString
@@ -241,21 +264,8 @@ import VicSee
 
     /// `imagepipe simulate` as its own process, used by the real client over HTTP.
     @Test(.timeLimit(.minutes(1))) func simulateServesTheAPI() async throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: CommandLineTests.binary)
-        process.arguments = ["simulate", "--port", "0", "--latency", "0.05"]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = Pipe()
-        try process.run()
+        let (process, base) = try CommandLineTests.startSimulator(["--latency", "0.05"])
         defer { process.terminate() }
-        var text = ""
-        while !text.contains("\n") {
-            let data = out.fileHandleForReading.availableData
-            if data.isEmpty { break }
-            text += String(decoding: data, as: UTF8.self)
-        }
-        let base = try #require(text.split(whereSeparator: { $0 == " " || $0 == "\n" }).first { $0.hasPrefix("http://127.0.0.1:") }.map(String.init))
         let client = VicSeeClient(configuration: VicSeeConfiguration(baseURL: base, apiKey: "sk-simulator-demo"))
         #expect(try await client.credits() == 1000)
         #expect(try await client.models().count >= 6)
@@ -267,21 +277,8 @@ import VicSee
 /// that outlives every kill, has made and charged exactly one task per item.
 @Suite struct CrashResumeTests {
     @Test(.timeLimit(.minutes(5))) func killedRunsResumeWithoutPayingAgain() async throws {
-        let simulator = Process()
-        simulator.executableURL = URL(fileURLWithPath: CommandLineTests.binary)
-        simulator.arguments = ["simulate", "--port", "0", "--latency", "0.05", "--credits", "100000"]
-        let out = Pipe()
-        simulator.standardOutput = out
-        simulator.standardError = FileHandle.nullDevice
-        try simulator.run()
+        let (simulator, base) = try CommandLineTests.startSimulator(["--latency", "0.05", "--credits", "100000"])
         defer { simulator.terminate() }
-        var text = ""
-        while !text.contains("\n") {
-            let data = out.fileHandleForReading.availableData
-            if data.isEmpty { break }
-            text += String(decoding: data, as: UTF8.self)
-        }
-        let base = try #require(text.split(whereSeparator: { $0 == " " || $0 == "\n" }).first { $0.hasPrefix("http://127.0.0.1:") }.map(String.init))
         let directory = NSTemporaryDirectory() + "imagepipe-crash-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let file = directory + "/crash.pipe"
