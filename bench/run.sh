@@ -21,8 +21,8 @@ corpus=${CORPUS:-bench/corpus}
 swift build -c release --product imagepipe --static-swift-stdlib
 what=${1:-all}
 if [ "$what" = all ] || [ "$what" = codecs ]; then
-  python3 bench/codecs.py --corpus "$corpus" --imagepipe .build/release/imagepipe --results bench/RESULTS.md
+  python3 bench/codec_bench.py --corpus "$corpus" --imagepipe .build/release/imagepipe --results bench/RESULTS.md
 fi
 if [ "$what" = all ] || [ "$what" = thumbs ]; then
-  python3 bench/thumbs.py --corpus "$corpus" --imagepipe .build/release/imagepipe --results bench/RESULTS.md
+  python3 bench/thumb_bench.py --corpus "$corpus" --imagepipe .build/release/imagepipe --results bench/RESULTS.md
 fi

@@ -19,18 +19,8 @@ enum LibPNG {
             }
             defer { ippng_decoder_destroy(decoder) }
             func failure() -> DecodeError { error(decoder, path: path) }
-            var header = ippng_header()
-            guard ippng_read_header(decoder, &header) == 0 else { throw failure() }
-            var icc: [UInt8]?
-            var profile: UnsafePointer<UInt8>?
-            var profileLength: UInt32 = 0
-            if ippng_icc(decoder, &profile, &profileLength) != 0, let profile {
-                icc = Array(UnsafeBufferPointer(start: profile, count: Int(profileLength)))
-            }
+            let (header, icc, layout) = try readHeader(decoder, path: path)
             let width = Int(header.width), height = Int(header.height)
-            guard let layout = PixelLayout(rawValue: Int(header.channels)) else {
-                throw DecodeError.failed(path: path, format: .png, detail: "\(header.channels) channels after expansion")
-            }
             let rowBytes = width * layout.channels
             let count = rowBytes * height
             var failed = false
@@ -68,18 +58,8 @@ enum LibPNG {
             }
             defer { ippng_decoder_destroy(decoder) }
             func failure() -> DecodeError { error(decoder, path: path) }
-            var header = ippng_header()
-            guard ippng_read_header(decoder, &header) == 0 else { throw failure() }
-            var icc: [UInt8]?
-            var profile: UnsafePointer<UInt8>?
-            var profileLength: UInt32 = 0
-            if ippng_icc(decoder, &profile, &profileLength) != 0, let profile {
-                icc = Array(UnsafeBufferPointer(start: profile, count: Int(profileLength)))
-            }
+            let (header, icc, layout) = try readHeader(decoder, path: path)
             let width = Int(header.width), height = Int(header.height)
-            guard let layout = PixelLayout(rawValue: Int(header.channels)) else {
-                throw DecodeError.failed(path: path, format: .png, detail: "\(header.channels) channels after expansion")
-            }
             let lenient = failOn == .none
             let bandRows = header.interlaced != 0 ? height : max(1, start(width, height, layout))
             if header.interlaced != 0 { _ = start(width, height, layout) }
@@ -109,6 +89,22 @@ enum LibPNG {
             if failed { warnings.append(String(cString: ippng_message(decoder))) }
             return (icc, warnings)
         }
+    }
+
+    /// Reads everything up to the image data: the header after transforms, the ICC profile, the layout.
+    private static func readHeader(_ decoder: OpaquePointer, path: String) throws -> (ippng_header, [UInt8]?, PixelLayout) {
+        var header = ippng_header()
+        guard ippng_read_header(decoder, &header) == 0 else { throw error(decoder, path: path) }
+        var icc: [UInt8]?
+        var profile: UnsafePointer<UInt8>?
+        var profileLength: UInt32 = 0
+        if ippng_icc(decoder, &profile, &profileLength) != 0, let profile {
+            icc = Array(UnsafeBufferPointer(start: profile, count: Int(profileLength)))
+        }
+        guard let layout = PixelLayout(rawValue: Int(header.channels)) else {
+            throw DecodeError.failed(path: path, format: .png, detail: "\(header.channels) channels after expansion")
+        }
+        return (header, icc, layout)
     }
 
     private static func error(_ decoder: OpaquePointer, path: String) -> DecodeError {

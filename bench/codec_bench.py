@@ -14,6 +14,8 @@ import time
 import imagesize
 from PIL import Image
 
+from results import write_section
+
 RUNS = 3
 
 
@@ -121,18 +123,6 @@ def decode_bench(args, files):
     return rows, ratios
 
 
-def write_section(path, text):
-    begin, end = "<!-- codecs:begin -->", "<!-- codecs:end -->"
-    old = open(path).read() if os.path.exists(path) else "# Benchmark results\n\n"
-    block = f"{begin}\n{text}\n{end}"
-    if begin in old and end in old:
-        new = old[: old.index(begin)] + block + old[old.index(end) + len(end):]
-    else:
-        new = old.rstrip("\n") + "\n\n" + block + "\n"
-    with open(path, "w") as out:
-        out.write(new)
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--corpus", required=True)
@@ -172,7 +162,7 @@ def main():
         "subtracts each tool's time on an 8×8 file of the same format, leaving the decoder's own throughput.",
         "Ratios above 1 mean imagepipe is faster.",
     ])
-    write_section(args.results, text)
+    write_section(args.results, "codecs", text)
     print(text)
 
 

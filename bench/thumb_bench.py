@@ -16,6 +16,8 @@ import numpy as np
 from PIL import Image, ImageOps
 from scipy.ndimage import gaussian_filter
 
+from results import write_section
+
 ROUNDS = 3
 
 
@@ -178,18 +180,6 @@ def main():
     text = "\n".join(header + lines)
     write_section(args.results, "thumbs", text)
     print(text)
-
-
-def write_section(path, name, text):
-    begin, end = f"<!-- {name}:begin -->", f"<!-- {name}:end -->"
-    old = open(path).read() if os.path.exists(path) else "# Benchmark results\n\n"
-    block = f"{begin}\n{text}\n{end}"
-    if begin in old and end in old:
-        new = old[: old.index(begin)] + block + old[old.index(end) + len(end):]
-    else:
-        new = old.rstrip("\n") + "\n\n" + block + "\n"
-    with open(path, "w") as out:
-        out.write(new)
 
 
 if __name__ == "__main__":
