@@ -106,13 +106,20 @@ import VicSee
     @Test(.enabled(if: motoAvailable || ProcessInfo.processInfo.environment["CI"] != nil, "moto_server is not installed (pip install 'moto[server]')"))
     func imageToImageThroughPresignedURLs() async throws {
         let port = Self.freePort()
+        // moto's server in one Python process (moto_server's reloader would leave a child behind).
         let moto = Process()
-        moto.executableURL = URL(fileURLWithPath: try #require(Self.which("moto_server")))
-        moto.arguments = ["-H", "127.0.0.1", "-p", String(port)]
+        moto.executableURL = URL(fileURLWithPath: try #require(Self.which("python3")))
+        moto.arguments = ["-c", """
+            import time
+            from moto.server import ThreadedMotoServer
+            ThreadedMotoServer(ip_address="127.0.0.1", port=\(port)).start()
+            time.sleep(600)
+            """]
         moto.standardOutput = FileHandle.nullDevice
         moto.standardError = FileHandle.nullDevice
         try moto.run()
-        defer { moto.terminate() }
+        // moto's server ignores SIGTERM.
+        defer { kill(moto.processIdentifier, SIGKILL) }
         let endpoint = "http://127.0.0.1:\(port)"
         let target = S3Target(endpoint: endpoint, bucket: "refs")
         let publisher = S3Publisher(target: target, credentials: S3Credentials(accessKey: "testing", secretKey: "testing"))
