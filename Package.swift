@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "ImageCore", targets: ["ImageCore"]),
         .library(name: "VicSee", targets: ["VicSee"]),
         .library(name: "Simulator", targets: ["Simulator"]),
+        .library(name: "Pipeline", targets: ["Pipeline"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -55,7 +56,7 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]),
-        /// Orchestration: one-shot generation now; the DSL, runner and journal later.
+        /// Orchestration: the pipeline language (steps declared as data), the executor, the journal, the report.
         .target(
             name: "Pipeline",
             dependencies: [

@@ -15,6 +15,8 @@ public struct GenerationOutcome: Sendable {
     /// True for outputs of the simulator: never to be taken for a real generation.
     public var simulated: Bool
     public var rateLimit: RateLimit?
+    /// The output, decoded once (strictly) when it was checked.
+    public var image: DecodedImage
 }
 
 /// A local reference or URL that cannot be used.
@@ -57,7 +59,13 @@ public final class GenerationSession: Sendable {
                                      simulator: server, fileHost: host, referenceBaseURL: nil)
         case .vicsee(let baseURL, let apiKey):
             let client = VicSeeClient(configuration: VicSeeConfiguration(baseURL: baseURL, apiKey: apiKey))
-            return GenerationSession(catalogue: catalogue, client: client, backend: backend, simulator: nil, fileHost: nil,
+            // A service on this machine (`imagepipe simulate`) can fetch what imagepipe serves on loopback.
+            var host: LoopbackFileHost?
+            if backend.isOnThisMachine && referenceBaseURL == nil {
+                host = LoopbackFileHost()
+                try await host?.start()
+            }
+            return GenerationSession(catalogue: catalogue, client: client, backend: backend, simulator: nil, fileHost: host,
                                      referenceBaseURL: referenceBaseURL)
         }
     }
@@ -77,20 +85,40 @@ public final class GenerationSession: Sendable {
         await simulator?.stop()
     }
 
+    /// True when the service is a simulator: its outputs must never pass for real ones.
+    public var isSimulated: Bool { backend.isSimulated }
+
+    /// What the journal and report name the backend by: `simulator`, or the service's API root.
+    public var backendName: String {
+        switch backend {
+        case .simulator: "simulator"
+        case .vicsee(let baseURL, _): baseURL
+        }
+    }
+
+    /// The URL at which the loopback host serves `path` to the simulator; nil for the real service.
+    public func loopbackURL(for path: String) -> String? { fileHost?.publish(path) }
+
     /// A URL the service can fetch for `reference`: URLs pass through; a local file is checked (an image
-    /// by content, within the service's byte limit) and published.
-    public func publish(_ reference: String, maxBytes: Int = ImageLimits.referenceBytes) throws -> (url: String, bytes: Int?) {
+    /// by content, within the service's byte limit) and published — on loopback for the simulator, under
+    /// `referenceBaseURL` for the real service.
+    public func publish(_ reference: String, maxBytes: Int = ImageLimits.referenceBytes) async throws -> (url: String, bytes: Int?) {
         if reference.hasPrefix("http://") || reference.hasPrefix("https://") { return (reference, nil) }
-        let info: ImageInfo
         do {
-            info = try ImageProbe.probe(path: reference, limits: ImageLimits(maxBytes: maxBytes, maxPixels: ImageLimits.defaultPixels))
+            _ = try ImageProbe.probe(path: reference, limits: ImageLimits(maxBytes: maxBytes, maxPixels: ImageLimits.defaultPixels))
         } catch {
             throw ReferenceError.notAnImage(error.description)
         }
-        if let fileHost { return (fileHost.publish(reference), info.bytes) }
-        guard let base = referenceBaseURL else { throw ReferenceError.notPublishable(path: reference) }
-        let name = (reference as NSString).lastPathComponent.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? ""
-        return ((base.hasSuffix("/") ? base : base + "/") + name, info.bytes)
+        let way: PublishStep.Way
+        if let referenceBaseURL {
+            way = .baseURL(referenceBaseURL)
+        } else if fileHost != nil {
+            way = .loopback
+        } else {
+            throw ReferenceError.notPublishable(path: reference)
+        }
+        let published = try await ReferencePublisher(way: way, session: self).publish(reference, original: true, relativePath: nil)
+        return (published.url, published.bytes)
     }
 
     /// Submits, waits, downloads into `directory` and checks the output. `onEvent` hears each step.
@@ -106,25 +134,27 @@ public final class GenerationSession: Sendable {
 
     /// Downloads a finished task's output, refusing anything that is not a whole image, and names it by
     /// task id and real format (`SIMULATED-` first for the simulator's).
-    public func download(_ task: TaskStatus, creditsUsed: Int?, creditsRemaining: Int?, into directory: String) async throws
+    public func download(_ task: TaskStatus, creditsUsed: Int?, creditsRemaining: Int? = nil, into directory: String) async throws
         -> GenerationOutcome
     {
         _ = AtomicFile.makeDirectories(directory)
         let prefix = backend.isSimulated ? "SIMULATED-" : ""
         let staging = directory + "/" + prefix + task.id + ".download"
-        let found = Mutex<ImageInfo?>(nil)
+        let found = Mutex<DecodedImage?>(nil)
         try await client.download(task, to: staging) { path in
             let image = try ImageDecoder.decode(path: path, options: DecodeOptions(failOn: .truncated, limits: ImageLimits(maxPixels: nil)))
-            found.withLock { $0 = image.info }
+            found.withLock { $0 = image }
         }
-        guard let info = found.withLock({ $0 }) else { throw ServiceError.noResult(id: task.id) }
+        guard let image = found.withLock({ $0 }) else { throw ServiceError.noResult(id: task.id) }
+        let info = image.info
         let final = directory + "/" + prefix + task.id + "." + info.format.fileExtension
         guard rename(staging, final) == 0 else {
             throw ServiceError.download(url: task.resultURL ?? task.id, detail: "cannot name the output \(final)")
         }
         return GenerationOutcome(
             taskID: task.id, creditsUsed: creditsUsed, creditsRemaining: creditsRemaining, outputPath: final, format: info.format,
-            width: info.width, height: info.height, simulated: backend.isSimulated, rateLimit: client.rateLimit)
+            width: image.pixels.width, height: image.pixels.height, simulated: backend.isSimulated, rateLimit: client.rateLimit,
+            image: image)
     }
 }
 

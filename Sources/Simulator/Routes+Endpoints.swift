@@ -58,13 +58,16 @@ extension Routes {
         }
         let cost = spec.credits(for: tier) ?? 0
         let fingerprint = [model, prompt, resolution, aspect, urls.joined(separator: " ")].joined(separator: "\u{1F}")
-        switch await state.createTask(key: key, model: model, prompt: prompt, cost: cost, fingerprint: fingerprint) {
+        let request = SimulatorState.Request(model: model, prompt: prompt, tier: tier.rawValue, aspect: aspect, urls: urls)
+        switch await state.createTask(key: key, request: request, cost: cost, fingerprint: fingerprint) {
         case .failure(let shortfall):
             return Self.failure(.init(code: 402, reasonPhrase: "Payment Required"), "INSUFFICIENT_CREDITS",
                                 "Required: \(shortfall.required), Available: \(shortfall.available)", rate: rate)
         case .success(let (record, remaining)):
             let job = Job(id: record.id, spec: spec, prompt: prompt, tier: tier, aspect: aspect, urls: urls)
             Task { await self.process(job) }
+            let hold = await state.options.submitHold
+            if hold > 0 { try? await Task.sleep(for: .seconds(hold)) }
             if await state.takeDropSubmit() { return Self.dropped() }
             let shape = await state.options.submitShape
             switch shape {
@@ -106,7 +109,7 @@ extension Routes {
         do {
             var reference: [UInt8]?
             if let url = job.urls.first {
-                reference = try await fetchReference(url, limit: job.spec.references.maxBytes)
+                reference = try await referenceBytes(for: job.id, at: url, limit: job.spec.references.maxBytes)
             }
             var aspect = job.aspect
             if aspect == "auto", let reference, let info = try? ImageProbe.probe(bytes: reference, path: "reference", limits: ImageLimits(maxPixels: nil)),
@@ -211,13 +214,13 @@ extension Routes {
 
     func file(_ name: String) async -> Response {
         let token = name.hasSuffix(".png") ? String(name.dropLast(4)) : name
-        guard let file = await state.file(token) else {
+        guard let file = await state.file(token), let bytes = await state.output(of: file.task) else {
             return Response(status: .notFound, body: ResponseBody(byteBuffer: ByteBuffer(string: "NoSuchKey")))
         }
         guard file.expires > Date() else {
             return Response(status: .forbidden, body: ResponseBody(byteBuffer: ByteBuffer(string: "Request has expired")))
         }
-        return await imageResponse(file.bytes)
+        return await imageResponse(bytes)
     }
 
     /// The image bytes, cut short when the truncated-downloads fault is on.

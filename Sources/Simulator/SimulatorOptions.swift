@@ -47,6 +47,12 @@ public struct SimulatorOptions: Sendable {
     public var wrongSizeOutputs = false
     /// Seeds the failure draws, so that a run with injected failures can be repeated.
     public var seed: UInt64 = 1
+    /// Seconds a submit's answer is held back after its task was made (and charged): the window in which
+    /// a client that dies or is interrupted cannot know the task's id.
+    public var submitHold: Double = 0
+    /// A folder where tasks, balances and outputs are kept, so that a simulator started again over it
+    /// knows its tasks; nil keeps everything in memory.
+    public var stateDirectory: String?
 
     /// The key of the account every simulator starts with.
     public static let demoKey = "sk-simulator-demo"

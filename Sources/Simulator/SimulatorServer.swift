@@ -23,7 +23,7 @@ public final class SimulatorServer: Sendable {
     public static func start(options: SimulatorOptions = SimulatorOptions(), catalogue: ModelCatalogue, port: Int = 0)
         async throws -> SimulatorServer
     {
-        let state = SimulatorState(options: options, catalogue: catalogue)
+        let state = try await SimulatorState(options: options, catalogue: catalogue)
         let (stream, continuation) = AsyncStream<Int>.makeStream()
         let router = Router()
         let routes = Routes(state: state)
@@ -42,6 +42,7 @@ public final class SimulatorServer: Sendable {
             throw SimulatorError.cannotListen(port: port)
         }
         routes.port.withLock { $0 = bound }
+        await routes.resumeUnfinished()
         return SimulatorServer(state: state, task: task, port: bound)
     }
 
@@ -70,10 +71,12 @@ public final class SimulatorServer: Sendable {
 
 public enum SimulatorError: Error, CustomStringConvertible {
     case cannotListen(port: Int)
+    case cannotStore(directory: String)
 
     public var description: String {
         switch self {
         case .cannotListen(let port): "the simulator cannot listen on 127.0.0.1:\(port)"
+        case .cannotStore(let directory): "\(directory): the simulator cannot keep its state there"
         }
     }
 }

@@ -19,9 +19,20 @@ actor SimulatorState {
         var createdAt: Date
     }
 
+    /// A result URL's token: which task's output it serves, until when.
     struct StoredFile {
-        var bytes: [UInt8]
+        var task: String
         var expires: Date
+    }
+
+    /// What a task was asked to make, kept so that a simulator started again over the same store can
+    /// finish the tasks it had not finished.
+    struct Request: Sendable {
+        var model: String
+        var prompt: String
+        var tier: String
+        var aspect: String
+        var urls: [String]
     }
 
     var options: SimulatorOptions
@@ -29,19 +40,71 @@ actor SimulatorState {
     var accounts: [String: SimulatorOptions.Account]
     var tasks: [String: TaskRecord] = [:]
     var files: [String: StoredFile] = [:]
+    /// Outputs in memory, for a simulator without a store.
     var outputs: [String: [UInt8]] = [:]
+    var requests: [String: Request] = [:]
+    /// Where tasks, balances and outputs are kept across restarts; nil: in memory only.
+    let store: SimulatorStore?
     var counters = SimulatorCounters()
     var requestsToday: [String: Int] = [:]
     var faults = (rateLimit: 0, serverError: 0, dropSubmits: 0, dropReads: 0, expireURLs: false)
     var random: UInt64
     var nextTask = 1
 
-    init(options: SimulatorOptions, catalogue: ModelCatalogue) {
+    init(options: SimulatorOptions, catalogue: ModelCatalogue) async throws {
         self.options = options
         self.catalogue = catalogue
         self.accounts = options.accounts
         self.random = options.seed
+        store = try options.stateDirectory.map { try SimulatorStore(directory: $0) }
+        if let store { replay(store.events()) }
     }
+
+    /// Rebuilds tasks, balances and counters from the store's log.
+    private func replay(_ events: [SimulatorStore.Event]) {
+        for event in events {
+            switch event.kind {
+            case .created:
+                guard let owner = event.owner, let model = event.model, let prompt = event.prompt, let cost = event.cost else { continue }
+                accounts[owner]?.credits -= cost
+                tasks[event.id] = TaskRecord(id: event.id, owner: owner, model: model, prompt: prompt, cost: cost, status: "pending",
+                                             createdAt: Date(timeIntervalSince1970: event.createdAt ?? 0))
+                requests[event.id] = Request(model: model, prompt: prompt, tier: event.tier ?? "1K", aspect: event.aspect ?? "auto",
+                                             urls: event.urls ?? [])
+                counters.submits += 1
+                counters.submitsPerRequest[event.fingerprint ?? event.id, default: 0] += 1
+                nextTask += 1
+            case .processing:
+                tasks[event.id]?.status = "processing"
+            case .completed:
+                guard tasks[event.id] != nil else { continue }
+                tasks[event.id]?.status = event.status ?? "completed"
+                tasks[event.id]?.resultToken = newToken()
+                if let token = tasks[event.id]?.resultToken { files[token] = StoredFile(task: event.id, expires: expiry()) }
+                counters.charges += 1
+                counters.creditsCharged += tasks[event.id]?.cost ?? 0
+            case .failed:
+                guard let record = tasks[event.id] else { continue }
+                tasks[event.id]?.status = "failed"
+                tasks[event.id]?.errorCode = event.errorCode
+                tasks[event.id]?.errorKey = event.errorKey
+                tasks[event.id]?.errorMessage = event.errorMessage
+                accounts[record.owner]?.credits += record.cost
+                counters.refunds += 1
+            }
+        }
+    }
+
+    /// Tasks made but not finished when the simulator last stopped, to be worked again.
+    func unfinished() -> [(id: String, request: Request)] {
+        tasks.values.filter { $0.status == "pending" || $0.status == "processing" }
+            .compactMap { task in requests[task.id].map { (task.id, $0) } }
+    }
+
+    /// The reference a task already fetched, when the store kept it.
+    func storedReference(of id: String) -> [UInt8]? { store?.reference(task: id) }
+
+    func keepReference(_ bytes: [UInt8], of id: String) { store?.saveReference(bytes, task: id) }
 
     func inject(_ fault: SimulatorFault) {
         switch fault {
@@ -89,7 +152,8 @@ actor SimulatorState {
     func account(_ key: String) -> SimulatorOptions.Account? { accounts[key] }
 
     /// Creates a task, reserving its credits; nil with the shortfall when the balance is too low.
-    func createTask(key: String, model: String, prompt: String, cost: Int, fingerprint: String) -> Result<(TaskRecord, Int), InsufficientCredits> {
+    func createTask(key: String, request: Request, cost: Int, fingerprint: String) -> Result<(TaskRecord, Int), InsufficientCredits> {
+        let (model, prompt) = (request.model, request.prompt)
         guard var account = accounts[key] else { return .failure(InsufficientCredits(required: cost, available: 0)) }
         guard account.credits >= cost else { return .failure(InsufficientCredits(required: cost, available: account.credits)) }
         account.credits -= cost
@@ -99,6 +163,10 @@ actor SimulatorState {
         let record = TaskRecord(id: id, owner: key, model: model, prompt: prompt, cost: cost, status: "pending",
                                 createdAt: Date())
         tasks[id] = record
+        requests[id] = request
+        store?.append(SimulatorStore.Event(kind: .created, id: id, owner: key, model: model, prompt: prompt, cost: cost, tier: request.tier,
+                                           aspect: request.aspect, urls: request.urls, fingerprint: fingerprint,
+                                           createdAt: record.createdAt.timeIntervalSince1970))
         counters.submits += 1
         counters.submitsPerRequest[fingerprint, default: 0] += 1
         return .success((record, account.credits))
@@ -111,12 +179,20 @@ actor SimulatorState {
 
     func task(_ id: String) -> TaskRecord? { tasks[id] }
 
-    func markProcessing(_ id: String) { tasks[id]?.status = "processing" }
+    func markProcessing(_ id: String) {
+        tasks[id]?.status = "processing"
+        store?.append(SimulatorStore.Event(kind: .processing, id: id))
+    }
 
     func complete(_ id: String, output: [UInt8]) -> String {
         let token = newToken()
-        outputs[id] = output
-        files[token] = StoredFile(bytes: output, expires: expiry())
+        if let store {
+            store.saveOutput(output, task: id)
+            store.append(SimulatorStore.Event(kind: .completed, id: id, status: options.successWord))
+        } else {
+            outputs[id] = output
+        }
+        files[token] = StoredFile(task: id, expires: expiry())
         tasks[id]?.status = options.successWord
         tasks[id]?.resultToken = token
         counters.charges += 1
@@ -131,19 +207,20 @@ actor SimulatorState {
         record.errorKey = key
         record.errorMessage = message
         tasks[id] = record
+        store?.append(SimulatorStore.Event(kind: .failed, id: id, errorCode: code, errorKey: key, errorMessage: message))
         accounts[record.owner]?.credits += record.cost
         counters.refunds += 1
     }
 
     /// A fresh URL token for a finished task's output.
     func freshToken(for id: String) -> String? {
-        guard let output = outputs[id] else { return nil }
+        guard tasks[id]?.resultToken != nil else { return nil }
         let token = newToken()
-        files[token] = StoredFile(bytes: output, expires: expiry())
+        files[token] = StoredFile(task: id, expires: expiry())
         return token
     }
 
-    func output(of id: String) -> [UInt8]? { outputs[id] }
+    func output(of id: String) -> [UInt8]? { outputs[id] ?? store?.output(task: id) }
 
     func file(_ token: String) -> StoredFile? { files[token] }
 

@@ -109,7 +109,7 @@ struct GenerateCommand: AsyncParsableCommand {
         var urls: [String] = []
         var sizes: [Int] = []
         for reference in references {
-            let published = try session.publish(reference)
+            let published = try await session.publish(reference)
             urls.append(published.url)
             if let bytes = published.bytes { sizes.append(bytes) }
         }

@@ -19,7 +19,7 @@ struct Imagepipe: AsyncParsableCommand {
             processed and reported), 2 when the command line is wrong.
             """,
         subcommands: [ProbeCommand.self, CheckCommand.self, ConvertCommand.self, ThumbCommand.self, ModelsCommand.self,
-                      GenerateCommand.self, SimulateCommand.self, PlanCommand.self, RunCommand.self, VerifyCommand.self])
+                      GenerateCommand.self, SimulateCommand.self, PlanCommand.self, RunCommand.self, StepsCommand.self, VerifyCommand.self])
 
     static func main() async {
         do {

@@ -47,6 +47,12 @@ struct SimulateCommand: AsyncParsableCommand {
     @Flag(help: "Make outputs 10 % smaller than the catalogue says, to exercise verification.")
     var wrongSize = false
 
+    @Option(help: ArgumentHelp("Hold each submit's answer back this long after its task is made (and charged).", valueName: "seconds"))
+    var holdSubmits: Double = 0
+
+    @Option(help: ArgumentHelp("Keep tasks, balances and outputs in this folder, so a restart knows them.", valueName: "dir"))
+    var state: String?
+
     @OptionGroup var catalogue: CatalogueOptions
 
     func validate() throws {
@@ -67,6 +73,8 @@ struct SimulateCommand: AsyncParsableCommand {
         options.resultURLLifetime = urlLifetime
         options.truncateDownloads = truncateDownloads
         options.wrongSizeOutputs = wrongSize
+        options.submitHold = holdSubmits
+        options.stateDirectory = state
         options.accounts = [SimulatorOptions.demoKey: .init(plan: .pro, credits: credits)]
         let server = try await SimulatorServer.start(options: options, catalogue: try catalogue.load(), port: port)
         print("VicSee simulator (not the real service) listening at \(server.baseURL)")

@@ -56,11 +56,31 @@ func orientedJPEG(_ width: Int, _ height: Int, orientation: Int, to path: String
             """)
         let plan = PipelineRunner(spec: spec, catalogue: catalogue).plan()
         let square = try #require(plan.items.first { $0.name == "square" })
-        #expect(square.problems.first?.contains("cannot make 1:1 at 4K") == true)
+        #expect(square.problems.first?.reason.contains("cannot make 1:1 at 4K") == true)
+        #expect(square.problems.first?.kind == .refused)
         #expect(square.credits == 0)
         let broken = try #require(plan.items.first { $0.name == "broken" })
-        #expect(broken.problems.first?.contains("not a JPEG, PNG or WebP file") == true)
+        #expect(broken.problems.first?.reason.contains("not a JPEG, PNG or WebP file") == true)
+        #expect(broken.problems.first?.kind == .unreadable)
         #expect(plan.totalCredits == 20)
+    }
+
+    /// Two files with the same bytes stay two items (each is generated), and plan says so.
+    @Test func identicalInputsAreTwoItemsAndPlanSaysSo() throws {
+        let directory = temporaryDirectory()
+        try FileManager.default.createDirectory(atPath: directory + "/a", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: directory + "/b", withIntermediateDirectories: true)
+        try ImageEncoder.write(picture(300, 200), to: directory + "/a/p.jpg")
+        try FileManager.default.copyItem(atPath: directory + "/a/p.jpg", toPath: directory + "/b/p.jpg")
+        try ImageEncoder.write(picture(200, 300), to: directory + "/c.jpg")
+        let spec = try parse("""
+            input \(directory)/ "\(directory)/a/*.jpg"
+            generate model gpt-image-2-image-to-image prompt "x"
+            """)
+        let plan = PipelineRunner(spec: spec, catalogue: catalogue).plan()
+        #expect(plan.items.map(\.name) == ["a/p", "b/p", "c"])
+        #expect(plan.items[1].sameContentAs == "a/p" && plan.items[0].sameContentAs == nil)
+        #expect(plan.totalCredits == 24)
     }
 }
 

@@ -22,7 +22,7 @@ import VicSee
         var options = SimulatorOptions()
         options.latency = 0.05
         let session = try await GenerationSession.open(backend: .simulator(options), catalogue: Harness.catalogue)
-        let published = try session.publish(try Self.reference())
+        let published = try await session.publish(try Self.reference())
         #expect(published.url.hasPrefix("http://127.0.0.1:"))
         let request = GenerationRequest(model: "gpt-image-2-image-to-image", prompt: "studio light", imageURLs: [published.url],
                                         resolution: tier, aspect: AspectChoice(aspect)!, referenceBytes: [published.bytes ?? 0])
@@ -41,14 +41,14 @@ import VicSee
     }
 
     @Test func localReferencesNeedAHostForTheRealService() async throws {
-        let session = try await GenerationSession.open(backend: .vicsee(baseURL: "http://127.0.0.1:9/api/v1", apiKey: "sk-x"),
+        let session = try await GenerationSession.open(backend: .vicsee(baseURL: "https://vicsee.invalid/api/v1", apiKey: "sk-x"),
                                                        catalogue: Harness.catalogue)
         let path = try Self.reference()
-        #expect(throws: ReferenceError.notPublishable(path: path)) { try session.publish(path) }
-        let hosted = try await GenerationSession.open(backend: .vicsee(baseURL: "http://127.0.0.1:9/api/v1", apiKey: "sk-x"),
+        await #expect(throws: ReferenceError.notPublishable(path: path)) { try await session.publish(path) }
+        let hosted = try await GenerationSession.open(backend: .vicsee(baseURL: "https://vicsee.invalid/api/v1", apiKey: "sk-x"),
                                                       catalogue: Harness.catalogue, referenceBaseURL: "https://cdn.example.com/refs")
-        #expect(try hosted.publish(path).url == "https://cdn.example.com/refs/product.jpg")
-        #expect(try hosted.publish("https://elsewhere/x.png").url == "https://elsewhere/x.png")
+        #expect(try await hosted.publish(path).url == "https://cdn.example.com/refs/product.jpg")
+        #expect(try await hosted.publish("https://elsewhere/x.png").url == "https://elsewhere/x.png")
         await session.close()
         await hosted.close()
     }
@@ -57,7 +57,7 @@ import VicSee
         let session = try await GenerationSession.open(backend: .simulator(SimulatorOptions()), catalogue: Harness.catalogue)
         let path = Harness.temporaryDirectory() + "/notes.jpg"
         FileManager.default.createFile(atPath: path, contents: Data("hello".utf8))
-        #expect(throws: ReferenceError.self) { try session.publish(path) }
+        await #expect(throws: ReferenceError.self) { try await session.publish(path) }
         await session.close()
     }
 }

@@ -16,9 +16,27 @@ struct Token: Equatable {
 /// Splits a pipeline file into lines of tokens: bare words, "quoted strings" (with \" \\ \n escapes),
 /// and `|`, which chains steps on one line; `#` starts a comment.
 enum PipelineLexer {
-    static func tokenize(_ source: String, file: String) throws(PipelineDiagnostic) -> [[Token]] {
+    /// `word` as it must be written in a pipeline file to read back as itself: bare when it can be,
+    /// quoted (with escapes) otherwise.
+    static func quoted(_ word: String) -> String {
+        let plain = !word.isEmpty && !word.contains { " \t\r\n|#\"\\".contains($0) }
+        if plain { return word }
+        let escaped = word.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            .replacingOccurrences(of: "\n", with: "\\n")
+        return "\"" + escaped + "\""
+    }
+
+    /// The lines of a file; a Windows line end ("\r\n", one Character in Swift) ends a line too.
+    static func lines(of source: String) -> [Substring] {
+        source.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+    }
+
+    /// The tokens of every line, and a diagnostic for each line that cannot be read (an unclosed quote);
+    /// such a line yields no tokens, so one mistake does not hide the others.
+    static func tokenize(_ source: String, file: String) -> (lines: [[Token]], problems: [PipelineDiagnostic]) {
         var lines: [[Token]] = []
-        for (index, text) in source.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        var problems: [PipelineDiagnostic] = []
+        for (index, text) in Self.lines(of: source).enumerated() {
             let line = index + 1
             let chars = Array(text)
             var tokens: [Token] = []
@@ -49,8 +67,11 @@ enum PipelineLexer {
                         i += 1
                     }
                     guard closed else {
-                        throw PipelineDiagnostic(file: file, line: line, column: start + 1, length: chars.count - start,
-                                                 message: "this string has no closing quote", lineText: String(text), suggestion: nil)
+                        problems.append(PipelineDiagnostic(file: file, line: line, column: start + 1, length: chars.count - start,
+                                                           message: "this string has no closing quote", lineText: String(text),
+                                                           suggestion: nil))
+                        tokens = []
+                        break
                     }
                     tokens.append(Token(kind: .string, text: value, line: line, column: start + 1, length: i - start))
                     continue
@@ -61,6 +82,6 @@ enum PipelineLexer {
             }
             lines.append(tokens)
         }
-        return lines
+        return (lines, problems)
     }
 }

@@ -17,6 +17,23 @@ public struct PipelineDiagnostic: Error, CustomStringConvertible, Equatable, Sen
     }
 }
 
+/// Every mistake found in a pipeline file, in the order of the file. Printed one after the other, with a
+/// count at the end when there are several, as compilers do.
+public struct PipelineDiagnostics: Error, CustomStringConvertible, Equatable, Sendable {
+    public var all: [PipelineDiagnostic]
+
+    public init(_ all: [PipelineDiagnostic]) {
+        self.all = all.sorted { ($0.line, $0.column) < ($1.line, $1.column) }
+    }
+
+    public var first: PipelineDiagnostic? { all.first }
+
+    public var description: String {
+        let text = all.map(\.description).joined(separator: "\n")
+        return all.count > 1 ? text + "\n\(all.count) errors" : text
+    }
+}
+
 /// The word in `candidates` nearest to `word`, when it is near enough to be a likely typo.
 func nearest(_ word: String, in candidates: [String]) -> String? {
     let scored = candidates.map { ($0, editDistance($0, word)) }.min { $0.1 < $1.1 }

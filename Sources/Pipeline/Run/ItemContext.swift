@@ -1,0 +1,98 @@
+import ImageCore
+import VicSee
+
+/// Ends an item's way through the stages for this run; its state and problems are already in the journal.
+struct ItemStop: Error {}
+
+/// A change the reference needs before it is sent. Stages only record these; the generate stage applies
+/// them, in order, only when the item is really submitted — a run with nothing to send does no image work.
+enum ReferenceTransform: Sendable, Equatable {
+    /// Make a copy within the byte and pixel limits.
+    case shrink(maxBytes: Int, maxPixels: Int)
+    /// Crop (centred) to exactly this ratio.
+    case crop(AspectRatio)
+    /// Pad to exactly this ratio.
+    case pad(AspectRatio)
+}
+
+/// Everything known about one item while it goes through the stages, each fact computed once: the
+/// journal's record, the reference's header, the ratio chosen, the reference changes recorded, and the
+/// decoded output (decoded once, when it is downloaded, for verification).
+struct ItemContext {
+    let item: PipelineItem
+    let key: String
+    /// The journal's record of the item, kept equal to what the journal holds.
+    private(set) var record: ItemRecord
+    /// The reference's header facts (set by check).
+    var reference: ImageInfo?
+    /// Changes to make to the reference before sending it (set by check and aspect).
+    var transforms: [ReferenceTransform] = []
+    /// The ratio to ask for (set by aspect).
+    var aspect: AspectChoice?
+    /// The output, decoded once when downloaded.
+    var output: DecodedImage?
+    /// Credits this run reserved for the item's submit, given back if the task is refunded.
+    var reserved: Int?
+
+    init(item: PipelineItem, key: String, record: ItemRecord) {
+        self.item = item
+        self.key = key
+        self.record = record
+    }
+
+    var name: String { item.name.text }
+
+    /// Whether the item still has to be sent for its current key (or sent again, when allowed).
+    var needsReference: Bool {
+        record.state.isUnsent || [.submitting, .unknown, .lost].contains(record.state)
+    }
+
+    /// Changes facts of the record that are saved with the item's next move (a ratio chosen, a path).
+    mutating func update(_ change: (inout ItemRecord) -> Void) {
+        change(&record)
+    }
+
+    /// Changes the record with `change`, moves it to `state` and makes that durable (or batched, for what
+    /// is not money) in the journal, telling the run's listener. A journal that cannot be written stops
+    /// the whole run: nothing more is submitted without a record of it.
+    mutating func move(to state: ItemState, step: String, in run: RunContext, _ change: (inout ItemRecord) -> Void = { _ in }) throws(ItemStop) {
+        var next = record
+        change(&next)
+        next.state = state
+        if let journal = run.journal {
+            do {
+                try journal.save(next, expected: record.state)
+            } catch {
+                run.control.requestStop(.journalFailed)
+                run.events(RunEvent(item: name, step: step, state: record.state, message: error.description, problems: []))
+                throw ItemStop()
+            }
+        }
+        record = next
+        run.events(RunEvent(item: name, step: step, state: state, message: nil, problems: next.problems, credits: next.credits))
+    }
+
+    /// Moves to `state` with `problem` as the item's problem, and ends the item for this run.
+    mutating func stop(_ state: ItemState, step: String, in run: RunContext, _ problem: ItemProblem,
+                       _ change: (inout ItemRecord) -> Void = { _ in }) throws(ItemStop) -> Never {
+        try move(to: state, step: step, in: run) { record in
+            change(&record)
+            record.problems = [problem]
+        }
+        throw ItemStop()
+    }
+}
+
+/// A step that works on each item, in the executor's fixed order.
+protocol ItemStage: Sendable {
+    /// The step's keyword, for events.
+    var keyword: String { get }
+    /// What the step would do, with no side effect: no file written, nothing sent.
+    func plan(_ item: inout ItemContext, in run: RunContext) throws(ItemStop)
+    /// Does the step's work for the item, recording what matters in the journal.
+    func run(_ item: inout ItemContext, in run: RunContext) async throws(ItemStop)
+}
+
+extension ItemStage {
+    func plan(_ item: inout ItemContext, in run: RunContext) throws(ItemStop) {}
+}

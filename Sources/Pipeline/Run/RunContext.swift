@@ -1,0 +1,59 @@
+import ImageCore
+import VicSee
+
+/// What happened to an item at a step, for the command line's progress lines and `--json` events.
+public struct RunEvent: Sendable {
+    public var item: String
+    public var step: String
+    public var state: ItemState
+    /// Extra words (a task id submitted, a journal failure).
+    public var message: String?
+    public var problems: [ItemProblem]
+    public var credits: Int?
+
+    public init(item: String, step: String, state: ItemState, message: String?, problems: [ItemProblem], credits: Int? = nil) {
+        self.item = item
+        self.step = step
+        self.state = state
+        self.message = message
+        self.problems = problems
+        self.credits = credits
+    }
+}
+
+/// What all items of a run share: the pipeline, the model, the journal, the budget, the service and the
+/// folders. `plan` uses the same stages with no journal writes and no service.
+final class RunContext: Sendable {
+    let spec: PipelineSpec
+    let catalogue: ModelCatalogue
+    /// The generate step's model, when there is one.
+    let model: ModelSpec?
+    let options: RunOptions
+    /// Nil when planning: nothing is recorded.
+    let journal: Journal?
+    let budget: Budget
+    let control: RunControl
+    /// Nil when planning, or when nothing is generated.
+    let session: GenerationSession?
+    let events: @Sendable (RunEvent) -> Void
+
+    init(spec: PipelineSpec, catalogue: ModelCatalogue, options: RunOptions, journal: Journal?, budget: Budget,
+         control: RunControl, session: GenerationSession?, events: @escaping @Sendable (RunEvent) -> Void) {
+        self.spec = spec
+        self.catalogue = catalogue
+        self.model = spec.generate.flatMap { catalogue.model($0.model) }
+        self.options = options
+        self.journal = journal
+        self.budget = budget
+        self.control = control
+        self.session = session
+        self.events = events
+    }
+
+    var isPlan: Bool { journal == nil }
+    var outputDirectory: String { spec.outputDirectory }
+    /// Derived references (shrunk, cropped, padded).
+    var workDirectory: String { outputDirectory + "/.work" }
+    /// Downloads before they are checked and named.
+    var downloadDirectory: String { outputDirectory + "/.downloads" }
+}

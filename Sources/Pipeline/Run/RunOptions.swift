@@ -1,0 +1,69 @@
+/// How a run may spend and what it may send again.
+public struct RunOptions: Sendable {
+    /// Stop submitting once this many credits (this run's, net of refunds) would be passed.
+    public var maxCredits: Int?
+    /// Send again the submits whose outcome is unknown (this may charge twice).
+    public var resubmitUnknown = false
+    /// Send again the items whose task the service no longer has (this pays again).
+    public var resubmitLost = false
+    /// Task ids to take for items by name: for a submit whose task id the journal could not keep.
+    public var adopt: [String: String] = [:]
+    /// Items in flight at once; default: generate's concurrency, or the core count without generate.
+    public var jobs: Int?
+    /// The run refuses to start with less free space than this in the output folder's file system.
+    public var minimumFreeBytes: Int64 = 50_000_000
+    /// For the crash tests: the process kills itself after this many journal commits.
+    public var crashAfterWrites: Int?
+
+    public init() {}
+}
+
+/// A task the service made whose id the journal could not keep (a full disk): printed, so that nothing
+/// paid for is lost (`--adopt NAME=TASK_ID` hands it to the next run).
+public struct UnjournaledTask: Sendable, Equatable {
+    public var item: String
+    public var taskID: String
+}
+
+/// What a run did.
+public struct RunSummary: Sendable {
+    public var items: [ItemReport]
+    /// Credits this run committed, net of refunds.
+    public var creditsCommitted: Int
+    public var reportPath: String
+    public var htmlPath: String
+    /// Why `report.json` and `index.html` could not be written (a full disk), when they could not.
+    public var reportProblem: String?
+    /// Why the run ended early, if it did.
+    public var stop: RunStop?
+    public var unjournaled: [UnjournaledTask]
+
+    /// Items not done, in run order.
+    public var unfinished: [ItemReport] { items.filter { $0.state != .done } }
+}
+
+/// Why a run could not start, or had to end.
+public enum RunError: Error, CustomStringConvertible, Sendable {
+    /// A pipeline built in Swift breaks rules the parser would have refused.
+    case invalid([SpecProblem])
+    case outputFolder(path: String, detail: String)
+    case lowDiskSpace(path: String, free: Int64, needed: Int64)
+    case locked(RunLockError)
+    case journal(JournalError)
+    case publish(PublishError)
+    /// The service (or the embedded simulator) could not be started.
+    case backend(detail: String)
+
+    public var description: String {
+        switch self {
+        case .invalid(let problems): problems.map(\.message).joined(separator: "\n")
+        case .outputFolder(let path, let detail): "\(path): \(detail)"
+        case .lowDiskSpace(let path, let free, let needed):
+            "\(path): only \(free / 1_000_000) MB free; a run needs at least \(needed / 1_000_000) MB (outputs, journal). Free some space or lower --min-free"
+        case .locked(let error): error.description
+        case .journal(let error): error.description
+        case .publish(let error): error.description
+        case .backend(let detail): "backend: \(detail)"
+        }
+    }
+}

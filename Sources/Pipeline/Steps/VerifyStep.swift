@@ -1,0 +1,68 @@
+import VicSee
+
+/// `verify`: each output is decoded in full (truncated fails), its real format found (a JPEG named .png is
+/// renamed and reported), its size compared with what was paid for, and single-colour pictures (what
+/// safety filters return) failed. Model, tier and ratio come from `generate` when not given.
+public struct VerifyStep: PipelineStep {
+    /// Model, tier and ratio to check sizes against; taken from the generate step when absent.
+    public var model: String?
+    public var resolution: ResolutionTier?
+    public var aspect: AspectChoice?
+    /// Relative size tolerance (0.02 = 2 %).
+    public var tolerance: Double = 0
+    /// Accept single-colour images (a safety filter's blank answer fails otherwise).
+    public var allowBlank = false
+
+    public init() {}
+
+    public static let keyword = "verify"
+    public static let summary = "Decodes each output in full and checks its format, the size paid for, and that it is not blank."
+    public static let example = "verify tolerance 1%"
+    public static let defaults = VerifyStep()
+    public static var options: [StepOption<VerifyStep>] {
+        [
+            StepOption("model", \.model, .text("ID"), help: "The model paid for (default: generate's)."),
+            StepOption("resolution", \.resolution, .tier, help: "The tier paid for (default: generate's)."),
+            StepOption("aspect", \.aspect, .aspectChoice, help: "The ratio asked for (default: each item's)."),
+            StepOption("tolerance", \.tolerance, .percentage, help: "How far a side may be from the expected size."),
+            .flag("allow-blank", \.allowBlank, help: "Accept single-colour images."),
+        ]
+    }
+}
+
+extension VerifyStep: ItemStage {
+    var keyword: String { Self.keyword }
+
+    /// Verifies the item's output — or, in a pipeline that generates nothing, its input — once per
+    /// output and verify settings: a re-run keeps the verdict, a changed setting reaches a new one.
+    func run(_ item: inout ItemContext, in run: RunContext) async throws(ItemStop) {
+        guard let path = Acceptance.subject(of: item, in: run), let expectation = expectation(for: item, in: run) else { return }
+        let key = line + " expect " + expectation.label
+        if item.record.verifyKey == key, item.record.verified != nil, [.done, .rejected].contains(item.record.state) { return }
+        let result = Verifier.verify(path: path, expectation: expectation)
+        let problems = result.problems.enumerated().map { index, reason -> ItemProblem in
+            // Until the verifier names its problems' kinds, a failed decode and a rename are told apart by
+            // what the verifier found, not by its words.
+            let kind: ItemProblem.Kind = result.format == nil ? .damaged : (index == 0 && result.renamedTo != nil ? .renamed : .size)
+            return ItemProblem(kind, subject: result.renamedTo ?? path, reason: reason)
+        }
+        try item.move(to: result.ok ? .done : .rejected, step: Self.keyword, in: run) { record in
+            if let renamed = result.renamedTo { OutputFile.record(renamed, in: &record) }
+            record.verified = result.ok
+            record.verifyKey = key
+            record.problems = problems
+            record.width = result.width ?? record.width
+            record.height = result.height ?? record.height
+            record.format = result.format?.rawValue ?? record.format
+        }
+    }
+
+    /// What the output must be: the model, tier and ratio given here, else the generate step's and the
+    /// item's chosen ratio.
+    func expectation(for item: ItemContext, in run: RunContext) -> VerifyExpectation? {
+        guard let name = model ?? run.spec.generate?.model, let model = run.catalogue.model(name),
+            let tier = resolution ?? run.spec.generate?.resolution
+        else { return nil }
+        return VerifyExpectation(model: model, resolution: tier, aspect: aspect ?? item.aspect, tolerance: tolerance, allowBlank: allowBlank)
+    }
+}

@@ -1,0 +1,63 @@
+import GRDB
+
+/// Everything the journal knows about one item: where it stands, what was asked and paid for, the
+/// output and its verdict. `report.json` and the review sheet are made from these rows, so a re-run
+/// shows the same verdicts as the run that made them.
+public struct ItemRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "item_records"
+
+    /// SHA-256 of the item's identity, its input's bytes and the canonical text of the steps that shape it.
+    public var key: String
+    public var name: String
+    /// The reference image, for image-to-image items.
+    public var input: String?
+    public var state: ItemState
+
+    // What was asked.
+    public var model: String?
+    public var tier: String?
+    public var ratio: String?
+    /// How far the reference is from the chosen ratio (0.04 = 4 %).
+    public var distortion: Double?
+    public var prompt: String?
+
+    // What was paid.
+    public var taskID: String?
+    /// Credits charged for the task (refunded when it failed).
+    public var credits: Int?
+    /// `simulator` or the API root of the service the task went to.
+    public var backend: String?
+    /// True when the output came from a simulator: it must never pass for a real one.
+    public var simulated: Bool
+
+    // What came back.
+    public var output: String?
+    public var outputBytes: Int?
+    /// Modification time (ns since 1970) when the output was saved: with the size, a cheap sign that it
+    /// is unchanged, so the checksum is only recomputed when one of them differs.
+    public var outputModified: Int64?
+    public var checksum: String?
+    public var width: Int?
+    public var height: Int?
+    public var format: String?
+
+    // The verdict.
+    /// The verify settings the verdict was reached with: a change re-verifies.
+    public var verifyKey: String?
+    public var verified: Bool?
+    public var problems: [ItemProblem]
+    public var thumbnail: String?
+    /// The thumbnail settings and output checksum it was made from: a change remakes it.
+    public var thumbnailKey: String?
+    public var updatedAt: Double
+
+    public init(key: String, name: String, input: String?) {
+        self.key = key
+        self.name = name
+        self.input = input
+        state = .pending
+        simulated = false
+        problems = []
+        updatedAt = 0
+    }
+}
