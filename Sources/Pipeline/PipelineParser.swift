@@ -236,10 +236,10 @@ public struct PipelineParser {
                     step.aspect = aspect
                 case "tolerance":
                     let token = try cursor.value(for: option)
-                    guard let value = Double(token.text.replacingOccurrences(of: "%", with: "")), value >= 0, value < 100 else {
-                        throw cursor.fail(token, "expected a percentage such as 2% for tolerance but received '\(token.text)'", nil)
+                    guard let tolerance = SizeTolerance(token.text) else {
+                        throw cursor.fail(token, "expected \(SizeTolerance.expected) for tolerance but received '\(token.text)'", nil)
                     }
-                    step.tolerance = value / 100
+                    step.tolerance = tolerance.fraction
                 case "allow-blank": step.allowBlank = true
                 default: throw cursor.unknownOption(option, options)
                 }

@@ -5,6 +5,10 @@ import VicSee
 
 extension SimulatorOptions.SubmitShape: ExpressibleByArgument {}
 
+extension SimulatorOptions.Downgrade: ExpressibleByArgument {
+    public init?(argument: String) { self.init(argument) }
+}
+
 /// `imagepipe simulate`: the simulated service on its own.
 struct SimulateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -18,6 +22,7 @@ struct SimulateCommand: AsyncParsableCommand {
             Examples:
               imagepipe simulate --port 8080
               imagepipe simulate --failure-rate 0.1 --latency 2 --submit-shape flat
+              imagepipe simulate --downgrade 1K
             """)
 
     @Option(help: "Port to listen on (0: any free port).")
@@ -47,6 +52,11 @@ struct SimulateCommand: AsyncParsableCommand {
     @Flag(help: "Make outputs 10 % smaller than the catalogue says, to exercise verification.")
     var wrongSize = false
 
+    @Option(help: ArgumentHelp(
+        "Downgrade outputs silently, charging the tier asked for: a tier (1K: requests above it get its size) or a size (1024x1024: every request).",
+        valueName: "tier-or-size"))
+    var downgrade: SimulatorOptions.Downgrade?
+
     @OptionGroup var catalogue: CatalogueOptions
 
     func validate() throws {
@@ -67,6 +77,7 @@ struct SimulateCommand: AsyncParsableCommand {
         options.resultURLLifetime = urlLifetime
         options.truncateDownloads = truncateDownloads
         options.wrongSizeOutputs = wrongSize
+        options.downgrade = downgrade
         options.accounts = [SimulatorOptions.demoKey: .init(plan: .pro, credits: credits)]
         let server = try await SimulatorServer.start(options: options, catalogue: try catalogue.load(), port: port)
         print("VicSee simulator (not the real service) listening at \(server.baseURL)")

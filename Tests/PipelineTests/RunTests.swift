@@ -16,12 +16,13 @@ import VicSee
         return try await SimulatorServer.start(options: options, catalogue: catalogue)
     }
 
-    static func textPipeline(_ directory: String, items: Int, prompt: String = "A {name} on white") throws -> PipelineSpec {
+    static func textPipeline(_ directory: String, items: Int, prompt: String = "A {name} on white",
+                             model: String = "gpt-image-2-text-to-image") throws -> PipelineSpec {
         let names = (1...items).map { "\"item \($0)\"" }.joined(separator: " ")
         return try parse("""
             pipeline t
             items \(names)
-            generate model gpt-image-2-text-to-image prompt "\(prompt)" aspect 1:1 concurrency 3
+            generate model \(model) prompt "\(prompt)" aspect 1:1 concurrency 3
             verify
             thumbnail size 64
             output \(directory)
@@ -81,7 +82,9 @@ import VicSee
 
     @Test func verifyCatchesWrongSizesAndTruncation() async throws {
         let server = try await Self.server { $0.wrongSizeOutputs = true }
-        let summary = try await PipelineRunner(spec: try Self.textPipeline(temporaryDirectory(), items: 1), catalogue: catalogue)
+        // A published size (Nano Banana Pro's), checked exactly: GPT Image 2's reported sizes are checked by ratio and band.
+        let spec = try Self.textPipeline(temporaryDirectory(), items: 1, model: "nano-banana-pro-text-to-image")
+        let summary = try await PipelineRunner(spec: spec, catalogue: catalogue)
             .run(backend: .vicsee(baseURL: server.baseURL, apiKey: SimulatorOptions.demoKey))
         #expect(summary.items[0].state == "failed")
         #expect(summary.items[0].problems.first?.contains("921×921 is not the size paid for") == true)
