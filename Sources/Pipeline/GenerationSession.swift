@@ -15,8 +15,9 @@ public struct GenerationOutcome: Sendable {
     /// True for outputs of the simulator: never to be taken for a real generation.
     public var simulated: Bool
     public var rateLimit: RateLimit?
-    /// The output, decoded once (strictly) when it was checked.
-    public var image: DecodedImage
+    /// The output decoded once, at the strictness asked for, when it was checked; a failure here (a
+    /// warning at the strictest level) is a verdict on the output, not a reason to download it again.
+    public var decoded: Result<DecodedImage, any Error>
 }
 
 /// A local reference or URL that cannot be used.
@@ -134,18 +135,22 @@ public final class GenerationSession: Sendable {
 
     /// Downloads a finished task's output, refusing anything that is not a whole image, and names it by
     /// task id and real format (`SIMULATED-` first for the simulator's).
-    public func download(_ task: TaskStatus, creditsUsed: Int?, creditsRemaining: Int? = nil, into directory: String) async throws
-        -> GenerationOutcome
+    /// The bytes must make a whole image (`.truncated`: a cut transfer is refused and fetched again from
+    /// the next source); they are decoded once, at `strictness`, for the verdict.
+    public func download(_ task: TaskStatus, creditsUsed: Int?, creditsRemaining: Int? = nil, into directory: String,
+                         strictness: FailOn = .warning) async throws -> GenerationOutcome
     {
         _ = AtomicFile.makeDirectories(directory)
         let prefix = backend.isSimulated ? "SIMULATED-" : ""
         let staging = directory + "/" + prefix + task.id + ".download"
-        let found = Mutex<DecodedImage?>(nil)
+        let found = Mutex<(image: DecodedImage, strict: Result<DecodedImage, any Error>)?>(nil)
         try await client.download(task, to: staging) { path in
-            let image = try ImageDecoder.decode(path: path, options: DecodeOptions(failOn: .truncated, limits: ImageLimits(maxPixels: nil)))
-            found.withLock { $0 = image }
+            let strict = Result { try ImageDecoder.decode(path: path, options: DecodeOptions(failOn: strictness, limits: ImageLimits(maxPixels: nil))) }
+            // Whole but flawed at the strict level: kept (it was paid for) and judged by verify.
+            let image = try (try? strict.get()) ?? ImageDecoder.decode(path: path, options: DecodeOptions(failOn: .truncated, limits: ImageLimits(maxPixels: nil)))
+            found.withLock { $0 = (image, strict) }
         }
-        guard let image = found.withLock({ $0 }) else { throw ServiceError.noResult(id: task.id) }
+        guard let (image, strict) = found.withLock({ $0 }) else { throw ServiceError.noResult(id: task.id) }
         let info = image.info
         let final = directory + "/" + prefix + task.id + "." + info.format.fileExtension
         guard rename(staging, final) == 0 else {
@@ -154,7 +159,7 @@ public final class GenerationSession: Sendable {
         return GenerationOutcome(
             taskID: task.id, creditsUsed: creditsUsed, creditsRemaining: creditsRemaining, outputPath: final, format: info.format,
             width: image.pixels.width, height: image.pixels.height, simulated: backend.isSimulated, rateLimit: client.rateLimit,
-            image: image)
+            decoded: strict)
     }
 }
 

@@ -1,83 +1,122 @@
 import Foundation
 import ImageCore
+import Simulator
 import VicSee
 
-/// What an output must be: one of these sizes (within a relative tolerance).
+/// What an output must be: the size paid for (a model, tier and ratio, judged by `SizeCheck`), whole at a
+/// decode level, and not blank.
 public struct VerifyExpectation: Sendable {
-    public var sizes: [(width: Int, height: Int)]
+    public var model: ModelSpec
+    public var resolution: ResolutionTier
+    /// The ratio asked for; nil or `auto` accepts any ratio the model lists.
+    public var aspect: AspectChoice?
+    /// Relative tolerance of each edge (0.02 = 2 %).
     public var tolerance: Double
     public var allowBlank: Bool
-    public var label: String
+    /// How strict the decode is. The strictest by default: a generated output has no excuse for any
+    /// warning, and a warning can mean rows were filled in rather than decoded.
+    public var failOn: FailOn
+    /// Where observed sizes are read and passing real outputs recorded; nil for neither.
+    public var observedSizes: ObservedSizeStore?
+    /// Set by a caller that knows the file came from a simulated backend; files carrying the simulator's
+    /// label are recognised whatever this says.
+    public var simulated: Bool
 
-    /// The catalogue's sizes for a model, tier and ratio; `auto` (or no ratio) accepts any listed ratio's size.
-    public init(model: ModelSpec, resolution: ResolutionTier, aspect: AspectChoice?, tolerance: Double = 0, allowBlank: Bool = false) {
-        if let aspect, case .ratio = aspect, let size = model.outputSize(aspect: aspect, tier: resolution) {
-            sizes = [size]
-        } else {
-            sizes = model.outputSizes.values.compactMap { tiers in
-                tiers[resolution.rawValue].flatMap { $0.count == 2 ? (width: $0[0], height: $0[1]) : nil }
-            }
-        }
+    public init(model: ModelSpec, resolution: ResolutionTier, aspect: AspectChoice?, tolerance: Double = 0, allowBlank: Bool = false,
+                failOn: FailOn = .warning, observedSizes: ObservedSizeStore? = nil, simulated: Bool = false) {
+        self.model = model
+        self.resolution = resolution
+        self.aspect = aspect
         self.tolerance = tolerance
         self.allowBlank = allowBlank
-        label = "\(model.id) \(resolution.rawValue) \(aspect?.description ?? "any ratio")"
+        self.failOn = failOn
+        self.observedSizes = observedSizes
+        self.simulated = simulated
     }
+
+    public var sizeCheck: SizeCheck { SizeCheck(model: model, tier: resolution, aspect: aspect, tolerance: tolerance) }
 }
 
 /// The verdict on one output file.
 public struct VerifyResult: Sendable {
     public var path: String
-    public var ok: Bool
     public var format: ImageFormat?
     public var width: Int?
     public var height: Int?
-    /// Each failure, in words.
-    public var problems: [String]
+    /// Every finding, failures and notices; `ok` follows from their kinds.
+    public var problems: [VerifyProblem]
     /// Set when the file was named as another format and has been renamed to its real extension.
     public var renamedTo: String?
+    /// The size check's verdict: what the size was judged against (published, observed, reported, assumed).
+    public var size: SizeVerdict?
+    /// True when the file is the simulator's work.
+    public var simulated = false
+
+    public init(path: String) {
+        self.path = path
+        problems = []
+    }
+
+    /// True when no finding fails the file.
+    public var ok: Bool { problems.allSatisfy { !$0.fails } }
 }
 
-/// Checks outputs as they come back: a whole image (a full strict decode: truncated fails), its real
-/// format (a JPEG served as .png is renamed and reported), its size against what was paid for, and not
-/// blank (safety filters answer with a single-colour picture and a success status).
+/// Checks outputs as they come back: a whole image (a full decode, by default failing on any warning),
+/// its real format (a JPEG served as .png is renamed and reported), its size against what was paid for
+/// (`SizeCheck`: exact for published sizes, ratio and tier band otherwise, downgrades named), and not blank
+/// (safety filters answer with a single-colour picture and a success status). A real output that passes
+/// with a size the catalogue only reports or assumes is recorded in the observed sizes, so that later
+/// verifies expect exactly that size; the simulator's outputs never are.
 public enum Verifier {
-    public static func verify(path: String, expectation: VerifyExpectation?) -> VerifyResult {
-        var result = VerifyResult(path: path, ok: false, problems: [])
+    /// Verifies the file at `path`. `decoded` is the file already decoded at `expectation.failOn` (or its
+    /// failure), so that an output decoded when it was downloaded is not decoded again.
+    public static func verify(path: String, expectation: VerifyExpectation?, decoded: Result<DecodedImage, any Error>? = nil) -> VerifyResult {
+        var result = VerifyResult(path: path)
         let image: DecodedImage
         do {
-            image = try ImageDecoder.decode(path: path, options: DecodeOptions(failOn: .truncated, limits: ImageLimits(maxPixels: nil)))
+            image = try decoded?.get()
+                ?? ImageDecoder.decode(path: path, options: DecodeOptions(failOn: expectation?.failOn ?? .warning, limits: ImageLimits()))
         } catch {
-            result.problems.append((error as? FileError)?.reason ?? "\(error)")
+            result.problems.append(.undecodable(reason: (error as? FileError)?.reason ?? "\(error)"))
             return result
         }
         result.format = image.info.format
         result.width = image.pixels.width
         result.height = image.pixels.height
-        let name = (path as NSString).lastPathComponent
-        let ext = (name as NSString).pathExtension
+        var current = path
+        let ext = (path as NSString).pathExtension
         if ImageFormat(fileExtension: ext) != image.info.format {
             let renamed = (path as NSString).deletingPathExtension + "." + image.info.format.fileExtension
             if rename(path, renamed) == 0 {
                 result.renamedTo = renamed
-                result.problems.append("named .\(ext) but is \(image.info.format.displayName): renamed to \((renamed as NSString).lastPathComponent)")
+                current = renamed
+                result.problems.append(.renamed(namedAs: ext, format: image.info.format, renamedTo: renamed))
             }
         }
-        if let expectation {
-            let fits = expectation.sizes.contains { size in
-                abs(Double(image.pixels.width - size.width)) <= Double(size.width) * expectation.tolerance
-                    && abs(Double(image.pixels.height - size.height)) <= Double(size.height) * expectation.tolerance
-            }
-            if !fits {
-                let wanted = expectation.sizes.prefix(3).map { "\($0.width)×\($0.height)" }.joined(separator: " or ")
-                result.problems.append("\(image.pixels.width)×\(image.pixels.height) is not the size paid for (\(expectation.label): \(wanted)"
-                    + (expectation.sizes.count > 3 ? ", …" : "") + ")")
-            }
-            if !expectation.allowBlank, isBlank(image.pixels) {
-                result.problems.append("blank: a single colour, as safety filters return")
+        result.simulated = (expectation?.simulated ?? false) || SimulatorMark.isPresent(inFileAt: current)
+        if result.simulated { result.problems.append(.simulated) }
+        guard let expectation else { return result }
+
+        // Simulated outputs are judged by the catalogue alone (what the simulator draws) and never recorded.
+        let store = result.simulated ? nil : expectation.observedSizes
+        var observed: ObservedSizes?
+        do {
+            observed = try store?.load()
+        } catch {
+            result.problems.append(.notRecorded(store: error.path, reason: error.reason))
+        }
+        let received = PixelSize(width: image.pixels.width, height: image.pixels.height)
+        let verdict = expectation.sizeCheck.judge(received, observed: observed)
+        result.size = verdict
+        if let problem = verdict.problem { result.problems.append(.size(problem)) }
+        if !expectation.allowBlank, isBlank(image.pixels) { result.problems.append(.blank) }
+        if result.ok, verdict.isObservation, let store, observed != nil {
+            do {
+                _ = try store.record(received, model: expectation.model.id, tier: expectation.resolution, aspect: verdict.aspect)
+            } catch {
+                result.problems.append(.notRecorded(store: error.path, reason: error.reason))
             }
         }
-        // A rename alone is reported but does not fail the file.
-        result.ok = result.problems.allSatisfy { $0.hasPrefix("named .") }
         return result
     }
 

@@ -117,13 +117,19 @@ extension Routes {
             {
                 aspect = nearest.ratio.description
             }
-            guard var size = job.spec.outputSize(aspect: AspectChoice(aspect) ?? .auto, tier: job.tier)
-                ?? job.spec.outputSize(aspect: .ratio(AspectRatio(width: 1, height: 1)), tier: job.tier)
-            else {
+            guard var size = Self.outputSize(job.spec, aspect: aspect, tier: job.tier) else {
                 await state.fail(job.id, code: "GENERATION_FAILED", key: "generic", message: "no output size for \(aspect) at \(job.tier.rawValue)")
                 return
             }
-            if await state.options.wrongSizeOutputs { size = (size.width * 9 / 10, size.height * 9 / 10) }
+            switch await state.options.downgrade {
+            case .tier(let lower)? where lower < job.tier:
+                size = Self.outputSize(job.spec, aspect: aspect, tier: lower) ?? size
+            case .size(let fixed)?:
+                size = fixed
+            default:
+                break
+            }
+            if await state.options.wrongSizeOutputs { size = PixelSize(width: size.width * 9 / 10, height: size.height * 9 / 10) }
             let picture = try reference.map { try SimulatedImages.edit(reference: $0, prompt: job.prompt, width: size.width, height: size.height) }
                 ?? SimulatedImages.render(prompt: job.prompt, width: size.width, height: size.height)
             _ = await state.complete(job.id, output: try SimulatedImages.finish(picture))
@@ -132,6 +138,12 @@ extension Routes {
         } catch {
             await state.fail(job.id, code: "GENERATION_FAILED", key: "generic", message: "\(error)")
         }
+    }
+
+    /// The catalogue's size for the ratio and tier (the 1:1 size when the ratio has none listed).
+    static func outputSize(_ spec: ModelSpec, aspect: String, tier: ResolutionTier) -> PixelSize? {
+        (spec.outputSize(aspect: AspectChoice(aspect) ?? .auto, tier: tier)
+            ?? spec.outputSize(aspect: .ratio(AspectRatio(width: 1, height: 1)), tier: tier))?.size
     }
 
     struct ReferenceProblem: Error {

@@ -1,3 +1,5 @@
+import VicSee
+
 /// How the simulated service behaves: its accounts, its speed, which of the published response variants
 /// it speaks, and the faults it injects.
 public struct SimulatorOptions: Sendable {
@@ -45,6 +47,8 @@ public struct SimulatorOptions: Sendable {
     public var truncateDownloads = false
     /// Outputs come out 10 % smaller than the catalogue says, to exercise verification.
     public var wrongSizeOutputs = false
+    /// Outputs are silently downgraded, as users report of some hosts, to exercise verification.
+    public var downgrade: Downgrade?
     /// Seeds the failure draws, so that a run with injected failures can be repeated.
     public var seed: UInt64 = 1
     /// Seconds a submit's answer is held back after its task was made (and charged): the window in which
@@ -53,6 +57,32 @@ public struct SimulatorOptions: Sendable {
     /// A folder where tasks, balances and outputs are kept, so that a simulator started again over it
     /// knows its tasks; nil keeps everything in memory.
     public var stateDirectory: String?
+
+    /// A silent downgrade: the task is charged at the tier asked for, the image is smaller.
+    public enum Downgrade: Sendable, Equatable, CustomStringConvertible {
+        /// Requests above this tier get the catalogue's size of this tier (same ratio).
+        case tier(ResolutionTier)
+        /// Every request gets this size, whatever its tier or ratio (hosts that always return 1024×1024).
+        case size(PixelSize)
+
+        /// Parses `1K` (a tier) or `1024x1024` (a fixed size, each edge at most 8192).
+        public init?(_ text: String) {
+            if let tier = ResolutionTier(text) {
+                self = .tier(tier)
+                return
+            }
+            let edges = text.lowercased().split(whereSeparator: { $0 == "x" || $0 == "×" }).compactMap { Int($0) }
+            guard edges.count == 2, edges.allSatisfy({ (1...8192).contains($0) }) else { return nil }
+            self = .size(PixelSize(width: edges[0], height: edges[1]))
+        }
+
+        public var description: String {
+            switch self {
+            case .tier(let tier): tier.rawValue
+            case .size(let size): "\(size.width)x\(size.height)"
+            }
+        }
+    }
 
     /// The key of the account every simulator starts with.
     public static let demoKey = "sk-simulator-demo"

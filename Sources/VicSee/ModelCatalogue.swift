@@ -60,8 +60,9 @@ public struct ModelCatalogue: Sendable {
     }
 
     private static func decode(_ data: Data, path: String) throws -> File {
+        let file: File
         do {
-            return try JSONDecoder().decode(File.self, from: data)
+            file = try JSONDecoder().decode(File.self, from: data)
         } catch let DecodingError.keyNotFound(key, context) {
             throw CatalogueError.invalid(path: path, detail: "missing '\(key.stringValue)' at \(location(context))")
         } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
@@ -71,6 +72,12 @@ public struct ModelCatalogue: Sendable {
         } catch {
             throw CatalogueError.invalid(path: path, detail: "\(error)")
         }
+        for (index, model) in file.models.enumerated() {
+            if let problem = model.sizeTableProblems().first {
+                throw CatalogueError.invalid(path: path, detail: "\(problem) at .models[\(index)].outputSizes (\(model.id))")
+            }
+        }
+        return file
     }
 
     private static func location(_ context: DecodingError.Context) -> String {

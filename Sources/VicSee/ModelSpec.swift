@@ -44,8 +44,8 @@ public struct ModelSpec: Sendable, Codable, Equatable {
     public var prompt: Bounds
     public var references: ReferenceLimits
     public var constraints: [Constraint]
-    /// Expected output [width, height] per aspect ratio and tier.
-    public var outputSizes: [String: [String: [Int]]]
+    /// Expected output sizes per aspect ratio and tier, in tables by source and confidence.
+    public var outputSizes: [OutputSizeTable]
     /// Where the figures come from, and what is assumed.
     public var notes: String?
 
@@ -54,10 +54,40 @@ public struct ModelSpec: Sendable, Codable, Equatable {
 
     public func credits(for tier: ResolutionTier) -> Int? { credits[tier.rawValue] }
 
-    /// The catalogue's expected output size, or nil when it has none for that combination.
-    public func outputSize(aspect: AspectChoice, tier: ResolutionTier) -> (width: Int, height: Int)? {
-        guard let size = outputSizes[aspect.description]?[tier.rawValue], size.count == 2 else { return nil }
-        return (size[0], size[1])
+    /// The catalogue's expected output size with its confidence, or nil when it has none for that combination.
+    public func outputSize(aspect: AspectChoice, tier: ResolutionTier) -> CatalogueSize? {
+        for table in outputSizes {
+            if let size = table.sizes[aspect.description]?[tier.rawValue] {
+                return CatalogueSize(size: size, confidence: table.confidence, source: table.source)
+            }
+        }
+        return nil
+    }
+
+    /// Every catalogue size at `tier`, by aspect ("auto" included), in a fixed order.
+    public func outputSizes(at tier: ResolutionTier) -> [(aspect: String, size: CatalogueSize)] {
+        outputSizes.flatMap { table in
+            table.sizes.compactMap { aspect, tiers in
+                tiers[tier.rawValue].map { (aspect, CatalogueSize(size: $0, confidence: table.confidence, source: table.source)) }
+            }
+        }.sorted { $0.aspect < $1.aspect }
+    }
+
+    /// What makes the size tables unusable: a ratio and tier listed twice (in two tables, which would make
+    /// its confidence ambiguous), an aspect that is neither "auto" nor a ratio, a tier that is not 1K/2K/4K.
+    func sizeTableProblems() -> [String] {
+        var seen: Set<String> = []
+        var problems: [String] = []
+        for table in outputSizes {
+            for (aspect, tiers) in table.sizes {
+                if aspect != "auto", AspectRatio(aspect) == nil { problems.append("'\(aspect)' is not auto or a ratio such as 16:9") }
+                for tier in tiers.keys {
+                    if ResolutionTier(rawValue: tier) == nil { problems.append("'\(tier)' (at \(aspect)) is not 1K, 2K or 4K") }
+                    if !seen.insert("\(aspect) \(tier)").inserted { problems.append("\(aspect) \(tier) is listed in two size tables") }
+                }
+            }
+        }
+        return problems
     }
 
     /// The tiers allowed with `aspect`, after the constraints.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import ImageCore
 
 extension FailOn: ExpressibleByArgument {}
@@ -22,10 +23,19 @@ struct LimitOptions: ParsableArguments {
 }
 
 /// The files the user named, expanded; arguments that named nothing are reported on standard error.
-func expandInputs(_ arguments: [String], json: Bool, output: inout LineWriter) -> (files: [String], failures: Int) {
+/// Directories are walked without the subfolders named in `skipping` (at any depth below them); files
+/// named one by one or matched by a pattern are kept whatever folder they are in.
+func expandInputs(_ arguments: [String], json: Bool, output: inout LineWriter, skipping: Set<String> = []) -> (files: [String], failures: Int) {
     var files: [String] = []
     var failures = 0
-    for (argument, expansion) in zip(arguments, InputFiles.expand(arguments)) {
+    for (argument, found) in zip(arguments, InputFiles.expand(arguments)) {
+        var expansion = found
+        if !skipping.isEmpty, isDirectory(argument) {
+            expansion.files = found.files.filter { !isInside($0, oneOf: skipping, below: argument) }
+            if expansion.files.isEmpty, !found.files.isEmpty {
+                expansion.problem = "only files in " + skipping.sorted().map { $0 + "/" }.joined(separator: ", ") + " here, which are skipped"
+            }
+        }
         files += expansion.files
         if let problem = expansion.problem {
             failures += 1
@@ -40,4 +50,16 @@ func expandInputs(_ arguments: [String], json: Bool, output: inout LineWriter) -
         }
     }
     return (files, failures)
+}
+
+private func isDirectory(_ path: String) -> Bool {
+    var directory: ObjCBool = false
+    return FileManager.default.fileExists(atPath: path, isDirectory: &directory) && directory.boolValue
+}
+
+/// True when `file`, found by walking `directory`, lies in a folder named one of `folders` below it.
+private func isInside(_ file: String, oneOf folders: Set<String>, below directory: String) -> Bool {
+    let prefix = directory.hasSuffix("/") ? directory : directory + "/"
+    guard file.hasPrefix(prefix) else { return false }
+    return file.dropFirst(prefix.count).split(separator: "/").dropLast().contains { folders.contains(String($0)) }
 }

@@ -27,6 +27,12 @@ struct JSONLine {
         bytes += (value.map { $0 ? "true" : "false" } ?? "null").utf8
     }
 
+    /// A value that is already JSON text (an array or object made by an encoder).
+    mutating func add(_ key: StaticString, json: String) {
+        field(key)
+        bytes += json.utf8
+    }
+
     /// The finished object.
     var line: [UInt8] { bytes + [UInt8(ascii: "}")] }
 

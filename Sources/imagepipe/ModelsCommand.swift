@@ -21,23 +21,36 @@ struct CatalogueOptions: ParsableArguments {
 struct ModelsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "models",
-        abstract: "List the models imagepipe knows: kinds, ratios, tiers, credits and output sizes.",
+        abstract: "List the models imagepipe knows: kinds, ratios, tiers, credits, prices and output sizes.",
         discussion: """
+            Each output size shows its confidence: published (verify checks the exact size), reported by \
+            other hosts (verify checks the ratio and the tier's pixel band) or assumed (the same, and verify \
+            says the exact size is unverified); each table's source follows it. --observed lists the sizes \
+            seen in real outputs instead (the observed-sizes file).
+
             The catalogue is data bundled with imagepipe; --models FILE (or $IMAGEPIPE_MODELS) replaces or \
             adds entries without rebuilding.
 
             Examples:
               imagepipe models
+              imagepipe models --observed
               imagepipe models --json | jq '.[] | select(.kind == "image-to-image") | .id'
             """)
 
     @OptionGroup var catalogue: CatalogueOptions
 
-    @Flag(help: "Write the catalogue as JSON.")
+    @Flag(help: "Write the catalogue (or, with --observed, the observed sizes) as JSON.")
     var json = false
+
+    @Flag(help: "List the output sizes seen in real outputs, from the observed-sizes file.")
+    var observed = false
+
+    @Option(help: ArgumentHelp("The observed-sizes file (also $IMAGEPIPE_OBSERVED_SIZES).", valueName: "file"))
+    var observedSizes: String?
 
     func run() throws {
         let catalogue = try catalogue.load()
+        if observed { return try listObserved(catalogue) }
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -45,13 +58,79 @@ struct ModelsCommand: ParsableCommand {
             return
         }
         for model in catalogue.models {
-            let credits = model.resolutions.map { "\($0.rawValue) \(model.credits(for: $0) ?? 0)" }.joined(separator: ", ")
+            let credits = model.resolutions.map { tier in
+                let credits = model.credits(for: tier) ?? 0
+                return "\(tier.rawValue) \(credits) (" + String(format: "$%.3f", Double(credits) * model.dollarsPerCredit) + ")"
+            }.joined(separator: ", ")
             print("\(model.id)  (\(model.family), \(model.kind.rawValue))")
             print("    ratios: \(model.aspectRatios.joined(separator: " "))")
-            print("    credits: \(credits)   prompt: \(model.prompt.min)-\(model.prompt.max) chars   references: \(model.references.min)-\(model.references.max)")
+            print("    credits: \(credits)")
+            print("    prompt: \(model.prompt.min)-\(model.prompt.max) chars   references: \(model.references.min)-\(model.references.max)")
             for rule in model.constraints {
                 print("    rule: \(rule.aspectRatio) only at \(rule.resolutions.map(\.rawValue).joined(separator: "/")) (\(rule.reason))")
             }
+            for line in Self.sizeTable(model) { print("    " + line) }
+        }
+    }
+
+    /// The output sizes as a table, a row per ratio and a column per tier, each size with its confidence,
+    /// then each confidence's source.
+    static func sizeTable(_ model: ModelSpec) -> [String] {
+        let ratios = (["auto"] + model.aspectRatios).reduce(into: [String]()) { list, ratio in
+            if !list.contains(ratio), model.resolutions.contains(where: { model.outputSize(aspect: AspectChoice(ratio) ?? .auto, tier: $0) != nil }) {
+                list.append(ratio)
+            }
+        }
+        guard !ratios.isEmpty else { return ["output sizes: none listed"] }
+        let cells = ratios.map { ratio in
+            model.resolutions.map { tier in
+                model.outputSize(aspect: AspectChoice(ratio) ?? .auto, tier: tier).map { "\($0.size) \($0.confidence.rawValue)" } ?? "-"
+            }
+        }
+        let width = max(12, cells.flatMap { $0 }.map(\.count).max() ?? 0) + 2
+        func pad(_ text: String, _ count: Int) -> String { text + String(repeating: " ", count: max(0, count - text.count)) }
+        var lines = [pad("output sizes", 14) + model.resolutions.map { pad($0.rawValue, width) }.joined().trimmingCharacters(in: .whitespaces)]
+        for (ratio, row) in zip(ratios, cells) {
+            lines.append(pad("  " + ratio, 14) + row.map { pad($0, width) }.joined().trimmingCharacters(in: .whitespaces))
+        }
+        for table in model.outputSizes {
+            lines.append("\(table.confidence.rawValue): \(table.source)")
+        }
+        return lines
+    }
+
+    private func listObserved(_ catalogue: ModelCatalogue) throws {
+        guard let store = ObservedSizeStore.locate(observedSizes) else {
+            printError("no observed-sizes file: set HOME, \(ObservedSizeStore.environmentVariable) or --observed-sizes")
+            throw ExitCode(2)
+        }
+        let sizes: ObservedSizes
+        do {
+            sizes = try store.load()
+        } catch {
+            printError(error.description)
+            throw ExitCode(2)
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            encoder.dateEncodingStrategy = .iso8601
+            print(String(decoding: try encoder.encode(sizes.sizes), as: UTF8.self))
+            return
+        }
+        print("observed sizes in \(store.path):" + (sizes.sizes.isEmpty ? " none yet" : ""))
+        let dates = ISO8601DateFormatter()
+        dates.formatOptions = [.withFullDate]
+        for entry in sizes.sizes {
+            var line = "  \(entry.model) \(entry.tier.rawValue) \(entry.aspect): \(entry.size), seen \(entry.count) time\(entry.count == 1 ? "" : "s")"
+                + ", last \(dates.string(from: entry.lastSeen))"
+            if let listed = catalogue.model(entry.model)?.outputSize(aspect: AspectChoice(entry.aspect) ?? .auto, tier: entry.tier) {
+                line += " (catalogue: \(listed.size) \(listed.confidence.rawValue))"
+            }
+            if let previous = entry.previous, let changed = entry.changedAt {
+                line += "; changed from \(previous) on \(dates.string(from: changed))"
+            }
+            print(line)
         }
     }
 }

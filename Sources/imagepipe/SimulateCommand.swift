@@ -5,6 +5,10 @@ import VicSee
 
 extension SimulatorOptions.SubmitShape: ExpressibleByArgument {}
 
+extension SimulatorOptions.Downgrade: ExpressibleByArgument {
+    public init?(argument: String) { self.init(argument) }
+}
+
 /// `imagepipe simulate`: the simulated service on its own.
 struct SimulateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -18,6 +22,7 @@ struct SimulateCommand: AsyncParsableCommand {
             Examples:
               imagepipe simulate --port 8080
               imagepipe simulate --failure-rate 0.1 --latency 2 --submit-shape flat
+              imagepipe simulate --downgrade 1K
             """)
 
     @Option(help: "Port to listen on (0: any free port).")
@@ -52,6 +57,10 @@ struct SimulateCommand: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp("Keep tasks, balances and outputs in this folder, so a restart knows them.", valueName: "dir"))
     var state: String?
+    @Option(help: ArgumentHelp(
+        "Downgrade outputs silently, charging the tier asked for: a tier (1K: requests above it get its size) or a size (1024x1024: every request).",
+        valueName: "tier-or-size"))
+    var downgrade: SimulatorOptions.Downgrade?
 
     @OptionGroup var catalogue: CatalogueOptions
 
@@ -75,6 +84,7 @@ struct SimulateCommand: AsyncParsableCommand {
         options.wrongSizeOutputs = wrongSize
         options.submitHold = holdSubmits
         options.stateDirectory = state
+        options.downgrade = downgrade
         options.accounts = [SimulatorOptions.demoKey: .init(plan: .pro, credits: credits)]
         let server = try await SimulatorServer.start(options: options, catalogue: try catalogue.load(), port: port)
         print("VicSee simulator (not the real service) listening at \(server.baseURL)")

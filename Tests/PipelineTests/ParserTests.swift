@@ -127,7 +127,7 @@ func diagnostics(_ source: String) -> [PipelineDiagnostic] {
         #expect(found[0].message == "unknown step 'chek'" && found[0].suggestion == "check")
         #expect(found[2].message == "expected 1K, 2K or 4K for resolution but received '8K'")
         #expect(found[3].message == "expected a positive integer for size but received '0'")
-        #expect(found[4].message == "expected a percentage such as 2% for tolerance but received '200%'")
+        #expect(found[4].message == "expected a percentage such as 2% (or 2) from 0 to below 100 for tolerance but received '200%'")
         #expect(found[5].message == "a second 'pipeline' step (the first is on line 1)")
         let all = PipelineDiagnostics(found).description
         #expect(all.hasSuffix("6 errors"))

@@ -19,12 +19,12 @@ import VicSee
     static func backend(_ server: SimulatorServer) -> Backend { .vicsee(baseURL: server.baseURL, apiKey: SimulatorOptions.demoKey) }
 
     static func textPipeline(_ directory: String, items: Int, prompt: String = "A {name} on white", concurrency: Int = 3,
-                             thumbnail: Int = 64) throws -> PipelineSpec {
+                             thumbnail: Int = 64, model: String = "gpt-image-2-text-to-image") throws -> PipelineSpec {
         let names = (1...items).map { "\"item \($0)\"" }.joined(separator: " ")
         return try parse("""
             pipeline t
             items \(names)
-            generate model gpt-image-2-text-to-image prompt "\(prompt)" aspect 1:1 concurrency \(concurrency)
+            generate model \(model) prompt "\(prompt)" aspect 1:1 concurrency \(concurrency)
             verify
             thumbnail size \(thumbnail)
             output \(directory)
@@ -125,11 +125,13 @@ import VicSee
     @Test func verdictsSurviveAReRun() async throws {
         let server = try await Self.server { $0.wrongSizeOutputs = true }
         let directory = temporaryDirectory()
-        let summary = try await Self.run(try Self.textPipeline(directory, items: 1), server)
+        // A published size (Nano Banana Pro's), checked exactly: GPT Image 2's reported sizes are checked by ratio and band.
+        let nanoBanana = "nano-banana-pro-text-to-image"
+        let summary = try await Self.run(try Self.textPipeline(directory, items: 1, model: nanoBanana), server)
         #expect(summary.items[0].state == .rejected)
         #expect(summary.items[0].verified == false)
         #expect(summary.items[0].problems.first?.reason.contains("921×921 is not the size paid for") == true)
-        let again = try await Self.run(try Self.textPipeline(directory, items: 1), server)
+        let again = try await Self.run(try Self.textPipeline(directory, items: 1, model: nanoBanana), server)
         #expect(again.items == summary.items)
         let item = try #require((try Self.report(directory)["items"] as? [[String: Any]])?.first)
         #expect(item["state"] as? String == "rejected" && item["verified"] as? Bool == false)

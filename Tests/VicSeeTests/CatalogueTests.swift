@@ -10,8 +10,8 @@ import Testing
         #expect(gpt.credits(for: .oneK) == 8 && gpt.credits(for: .twoK) == 12 && gpt.credits(for: .fourK) == 20)
         #expect(gpt.resolutions(for: .auto) == [.oneK])
         #expect(gpt.resolutions(for: .ratio(AspectRatio("1:1")!)) == [.oneK, .twoK])
-        #expect(gpt.outputSize(aspect: .ratio(AspectRatio("21:9")!), tier: .fourK)! == (3840, 1648))
-        #expect(gpt.outputSize(aspect: .ratio(AspectRatio("9:16")!), tier: .oneK)! == (864, 1536))
+        #expect(gpt.outputSize(aspect: .ratio(AspectRatio("21:9")!), tier: .fourK)?.size == PixelSize(width: 3840, height: 1648))
+        #expect(gpt.outputSize(aspect: .ratio(AspectRatio("9:16")!), tier: .oneK)?.size == PixelSize(width: 864, height: 1536))
         #expect(catalogue.model("flux-2-flex-text-to-image")?.credits(for: .twoK) == 75)
         #expect(catalogue.models.count >= 6)
     }
@@ -20,17 +20,25 @@ import Testing
     /// Image 2 OpenAI's limits (multiples of 16, long edge ≤ 3840, 655,360 to 8,294,400 pixels).
     @Test func outputSizesAreConsistent() {
         for model in catalogue.models {
-            for (aspect, tiers) in model.outputSizes {
-                for (_, size) in tiers {
-                    #expect(size.count == 2)
-                    if let ratio = AspectRatio(aspect) {
-                        #expect(ratio.distance(to: Double(size[0]) / Double(size[1])) < 0.03, "\(model.id) \(aspect) \(size)")
+            for table in model.outputSizes {
+                #expect(!table.source.isEmpty, "\(model.id): a size table without a source")
+                for (aspect, tiers) in table.sizes {
+                    for (_, size) in tiers {
+                        if let ratio = AspectRatio(aspect) {
+                            #expect(ratio.distance(to: size.ratio) < 0.03, "\(model.id) \(aspect) \(size)")
+                        }
+                        if model.family == "GPT Image 2" {
+                            #expect(size.width % 16 == 0 && size.height % 16 == 0, "\(model.id) \(aspect) \(size)")
+                            #expect(max(size.width, size.height) <= 3840)
+                            #expect((655_360...8_294_400).contains(size.pixels), "\(model.id) \(aspect) \(size)")
+                        }
                     }
-                    if model.family == "GPT Image 2" {
-                        #expect(size[0] % 16 == 0 && size[1] % 16 == 0, "\(model.id) \(aspect) \(size)")
-                        #expect(max(size[0], size[1]) <= 3840)
-                        #expect((655_360...8_294_400).contains(size[0] * size[1]), "\(model.id) \(aspect) \(size)")
-                    }
+                }
+            }
+            // Every ratio the model lists has a size at every tier it allows, so verify always has one.
+            for ratio in model.fixedRatios {
+                for tier in model.resolutions(for: .ratio(ratio)) {
+                    #expect(model.outputSize(aspect: .ratio(ratio), tier: tier) != nil, "\(model.id) \(ratio) \(tier.rawValue)")
                 }
             }
         }

@@ -68,16 +68,10 @@ extension ValueKind where Value == ResolutionTier {
 }
 
 extension ValueKind where Value == Double {
-    /// A percentage, written `2%` or `2`, kept as a fraction (0.02).
+    /// A percentage, written `2%` or `2` (as `imagepipe verify --tolerance` takes it), kept as a fraction.
     public static var percentage: ValueKind {
-        ValueKind(expected: "a percentage such as 2%", placeholder: "PCT%", parse: { word in
-            let digits = word.hasSuffix("%") ? String(word.dropLast()) : word
-            guard let value = Double(digits), value >= 0, value < 100 else { return nil }
-            return value / 100
-        }, render: { fraction in
-            let percent = fraction * 100
-            return (percent == percent.rounded() ? String(Int(percent)) : String(percent)) + "%"
-        })
+        ValueKind(expected: SizeTolerance.expected, placeholder: "PCT%", parse: { SizeTolerance($0)?.fraction },
+                  render: { SizeTolerance(fraction: $0).description })
     }
 }
 

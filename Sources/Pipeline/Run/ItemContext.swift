@@ -1,6 +1,12 @@
 import ImageCore
 import VicSee
 
+/// An output file decoded when it was downloaded, at `RunContext.downloadStrictness`, or why that failed.
+struct DecodedOutput {
+    var path: String
+    var decoded: Result<DecodedImage, any Error>
+}
+
 /// Ends an item's way through the stages for this run; its state and problems are already in the journal.
 struct ItemStop: Error {}
 
@@ -30,7 +36,7 @@ struct ItemContext {
     /// The ratio to ask for (set by aspect).
     var aspect: AspectChoice?
     /// The output, decoded once when downloaded.
-    var output: DecodedImage?
+    var output: DecodedOutput?
     /// Credits this run reserved for the item's submit, given back if the task is refunded.
     var reserved: Int?
 

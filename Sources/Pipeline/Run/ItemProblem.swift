@@ -14,40 +14,40 @@ public struct ItemProblem: Codable, Sendable, Equatable, CustomStringConvertible
         /// The request breaks a rule of the model, or the service refused it (400, 401, 402, 403).
         case refused
         /// The submit never left (connection refused, DNS, TLS): nothing can have been charged.
-        case notSent
+        case notSent = "not-sent"
         /// The submit's outcome is unknown: it may exist and be charged.
-        case unknownOutcome
+        case unknownOutcome = "unknown-outcome"
         /// The service's task failed; its credits were refunded.
-        case taskFailed
+        case taskFailed = "task-failed"
         /// The service has no such task.
-        case taskLost
+        case taskLost = "task-lost"
         /// The task did not finish in time; the next run polls it again.
-        case timedOut
+        case timedOut = "timed-out"
         /// The output could not be downloaded or saved.
         case download
         /// Not submitted: `--max-credits` would have been exceeded.
         case budget
-        /// The run was interrupted before the item finished; the next run resumes it.
-        case interrupted
-        /// The output is not a whole image (truncated, damaged).
-        case damaged
-        /// The output's name said another format; it was renamed (reported, not a failure).
-        case renamed
-        /// The output's size is not the size paid for.
-        case size
-        /// The output is a single colour, as safety filters return.
-        case blank
         /// The output on disk was deleted or changed since it was saved.
-        case outputChanged
+        case outputChanged = "output-changed"
         /// The thumbnail could not be made.
         case thumbnail
-        /// The journal could not record the item.
-        case journal
+        // The verdicts of `verify`, with `VerifyProblem`'s kind words (see "Output sizes" in the README).
+        case undecodable
+        case renamed
+        case wrongSize = "wrong-size"
+        case downgraded
+        case wrongRatio = "wrong-ratio"
+        case sizeChanged = "size-changed"
+        case sizeUnverified = "size-unverified"
+        case blank
+        case notRecorded = "not-recorded"
     }
 
     public var kind: Kind
     public var subject: String
     public var reason: String
+    /// A verdict of `verify`, with its values (the tier paid for and the one received, …).
+    public var verdict: VerifyProblem?
 
     public init(_ kind: Kind, subject: String, reason: String) {
         self.kind = kind
@@ -55,8 +55,15 @@ public struct ItemProblem: Codable, Sendable, Equatable, CustomStringConvertible
         self.reason = reason
     }
 
-    /// Whether the problem leaves the item usable (a rename is reported, not failed).
-    public var isNotice: Bool { kind == .renamed }
+    /// A verdict of `verify` about `path`; nil for a finding the report shows otherwise (simulated).
+    public init?(_ verdict: VerifyProblem, path: String) {
+        guard let kind = Kind(rawValue: verdict.kind) else { return nil }
+        self.init(kind, subject: path, reason: verdict.description)
+        self.verdict = verdict
+    }
+
+    /// Whether the problem leaves the item usable (a notice: renamed, a size changed or unverified).
+    public var isNotice: Bool { verdict.map { !$0.fails } ?? false }
 
     public var description: String { subject.isEmpty ? reason : "\(subject): \(reason)" }
 }

@@ -51,6 +51,9 @@ final class RunContext: Sendable {
     }
 
     var isPlan: Bool { journal == nil }
+    /// How strictly outputs are decoded when downloaded: verify's default, so that verify can use that
+    /// decode rather than making its own.
+    let downloadStrictness = FailOn.warning
     var outputDirectory: String { spec.outputDirectory }
     /// Derived references (shrunk, cropped, padded).
     var workDirectory: String { outputDirectory + "/.work" }

@@ -69,7 +69,7 @@ extension GenerateStep: ItemStage {
     private func submit(_ item: inout ItemContext, model: ModelSpec, session: GenerationSession, in run: RunContext) async throws(ItemStop) {
         guard run.control.stop == nil else { throw ItemStop() }
         let cost = model.credits(for: resolution) ?? 0
-        guard run.budget.reserve(cost) else {
+        guard await run.budget.reserve(cost) else {
             try item.stop(.budget, step: Self.keyword, in: run, ItemProblem(.budget, subject: item.name,
                 reason: "not submitted: \(cost) more credits would pass --max-credits \(run.options.maxCredits ?? 0)"))
         }
@@ -102,6 +102,7 @@ extension GenerateStep: ItemStage {
             receipt = try await session.client.submit(request, spec: model)
         } catch let error as ServiceError {
             if case .submitOutcomeUnknown = error {
+                run.budget.commit(cost)
                 try item.stop(.unknown, step: Self.keyword, in: run, ItemProblem(.unknownOutcome, subject: item.name,
                     reason: "\(error.description); run with --resubmit-unknown to send it again (which may charge twice)"))
             }
@@ -109,9 +110,11 @@ extension GenerateStep: ItemStage {
             try item.stop(.failed, step: Self.keyword, in: run, ItemProblem(.refused, subject: item.name, reason: error.description))
         } catch {
             // Cancelled while the submit was in flight: it may have reached the service.
+            run.budget.commit(cost)
             try item.stop(.unknown, step: Self.keyword, in: run, ItemProblem(.unknownOutcome, subject: item.name,
                 reason: "the run stopped while the submit was in flight; run with --resubmit-unknown to send it again (which may charge twice)"))
         }
+        run.budget.commit(cost)
         item.reserved = cost
         do {
             try item.move(to: .submitted, step: Self.keyword, in: run) { record in
@@ -153,7 +156,7 @@ extension GenerateStep: ItemStage {
         } catch let error as ServiceError {
             switch error {
             case .taskFailed:
-                if let reserved = item.reserved { run.budget.release(reserved) }
+                if let reserved = item.reserved { run.budget.refund(reserved) }
                 try item.stop(.failed, step: Self.keyword, in: run, ItemProblem(.taskFailed, subject: taskID,
                     reason: error.description + " (refunded; the next run tries again)")) { $0.credits = 0 }
             case .taskNotFound:
@@ -171,7 +174,8 @@ extension GenerateStep: ItemStage {
         }
         let outcome: GenerationOutcome
         do {
-            outcome = try await session.download(finished, creditsUsed: item.record.credits, into: run.downloadDirectory)
+            outcome = try await session.download(finished, creditsUsed: item.record.credits, into: run.downloadDirectory,
+                                                 strictness: run.downloadStrictness)
         } catch {
             try item.stop(.submitted, step: Self.keyword, in: run, ItemProblem(.download, subject: taskID,
                 reason: error.reason + "; the next run downloads it again"))
@@ -182,7 +186,7 @@ extension GenerateStep: ItemStage {
             try item.stop(.submitted, step: Self.keyword, in: run, ItemProblem(.download, subject: final,
                 reason: "cannot save the output there: \(String(cString: strerror(errno)))"))
         }
-        item.output = outcome.image
+        item.output = DecodedOutput(path: final, decoded: outcome.decoded)
         try item.move(to: .downloaded, step: Self.keyword, in: run) { record in
             OutputFile.record(final, in: &record)
             record.width = outcome.width

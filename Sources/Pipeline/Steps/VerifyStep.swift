@@ -1,3 +1,4 @@
+import ImageCore
 import VicSee
 
 /// `verify`: each output is decoded in full (truncated fails), its real format found (a JPEG named .png is
@@ -37,15 +38,11 @@ extension VerifyStep: ItemStage {
     /// output and verify settings: a re-run keeps the verdict, a changed setting reaches a new one.
     func run(_ item: inout ItemContext, in run: RunContext) async throws(ItemStop) {
         guard let path = Acceptance.subject(of: item, in: run), let expectation = expectation(for: item, in: run) else { return }
-        let key = line + " expect " + expectation.label
+        let key = line + " expect \(expectation.model.id) \(expectation.resolution.rawValue) \(expectation.aspect?.description ?? "any")"
         if item.record.verifyKey == key, item.record.verified != nil, [.done, .rejected].contains(item.record.state) { return }
-        let result = Verifier.verify(path: path, expectation: expectation)
-        let problems = result.problems.enumerated().map { index, reason -> ItemProblem in
-            // Until the verifier names its problems' kinds, a failed decode and a rename are told apart by
-            // what the verifier found, not by its words.
-            let kind: ItemProblem.Kind = result.format == nil ? .damaged : (index == 0 && result.renamedTo != nil ? .renamed : .size)
-            return ItemProblem(kind, subject: result.renamedTo ?? path, reason: reason)
-        }
+        let decoded = item.output.flatMap { $0.path == path && expectation.failOn == run.downloadStrictness ? $0.decoded : nil }
+        let result = Verifier.verify(path: path, expectation: expectation, decoded: decoded)
+        let problems = result.problems.compactMap { ItemProblem($0, path: result.renamedTo ?? path) }
         try item.move(to: result.ok ? .done : .rejected, step: Self.keyword, in: run) { record in
             if let renamed = result.renamedTo { OutputFile.record(renamed, in: &record) }
             record.verified = result.ok
@@ -63,6 +60,8 @@ extension VerifyStep: ItemStage {
         guard let name = model ?? run.spec.generate?.model, let model = run.catalogue.model(name),
             let tier = resolution ?? run.spec.generate?.resolution
         else { return nil }
-        return VerifyExpectation(model: model, resolution: tier, aspect: aspect ?? item.aspect, tolerance: tolerance, allowBlank: allowBlank)
+        let simulated = item.record.simulated || run.session?.isSimulated == true
+        return VerifyExpectation(model: model, resolution: tier, aspect: aspect ?? item.aspect, tolerance: tolerance, allowBlank: allowBlank,
+                                 observedSizes: simulated || run.isPlan ? nil : ObservedSizeStore.locate(), simulated: simulated)
     }
 }
