@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "ImageCore", targets: ["ImageCore"]),
         .library(name: "VicSee", targets: ["VicSee"]),
         .library(name: "Simulator", targets: ["Simulator"]),
+        .library(name: "Marketplace", targets: ["Marketplace"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -34,11 +35,15 @@ let package = Package(
         .systemLibrary(
             name: "CWebP", pkgConfig: "libwebpmux",
             providers: [.apt(["libwebp-dev"])]),
+        // LittleCMS converts embedded colour profiles (Adobe RGB, Display P3, ProPhoto, CMYK) to sRGB.
+        .systemLibrary(
+            name: "CLCMS2", pkgConfig: "lcms2",
+            providers: [.apt(["liblcms2-dev"])]),
         .target(name: "CJPEG", dependencies: ["CLibJPEG"]),
         .target(name: "CPNG", dependencies: ["CLibPNG"], linkerSettings: [.linkedLibrary("z")]),
         .target(
             name: "ImageCore",
-            dependencies: ["CJPEG", "CPNG", "CWebP"],
+            dependencies: ["CJPEG", "CPNG", "CWebP", "CLCMS2"],
             swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
         /// The hosted service: the model catalogue (data), request validation and the HTTP client. Knows
         /// nothing of pixels beyond what the catalogue says about sizes.
@@ -55,6 +60,12 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]),
+        /// Marketplace presets (Amazon, Shopify, Google Merchant) as data, their rules measured on decoded
+        /// pixels and metadata, and the mechanical fixes that make an image pass them.
+        .target(
+            name: "Marketplace",
+            dependencies: ["ImageCore"],
+            resources: [.copy("Resources/presets.json")]),
         /// Orchestration: one-shot generation now; the DSL, runner and journal later.
         .target(
             name: "Pipeline",
@@ -67,7 +78,7 @@ let package = Package(
         .executableTarget(
             name: "imagepipe",
             dependencies: [
-                "ImageCore", "VicSee", "Simulator", "Pipeline",
+                "ImageCore", "VicSee", "Simulator", "Pipeline", "Marketplace",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(
@@ -78,6 +89,7 @@ let package = Package(
             dependencies: ["VicSee", "Simulator", "ImageCore", "Pipeline",
                            .product(name: "AsyncHTTPClient", package: "async-http-client")]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "ImageCore", "Simulator", "VicSee"]),
+        .testTarget(name: "MarketplaceTests", dependencies: ["Marketplace", "ImageCore"]),
         .testTarget(name: "imagepipeTests", dependencies: ["ImageCore", "Simulator", "VicSee"]),
     ]
 )
