@@ -36,12 +36,37 @@ public struct ColorProfile: Sendable, Equatable {
     public static let sRGB: ColorProfile = {
         let handle = cmsCreate_sRGBProfile()!
         defer { cmsCloseProfile(handle) }
+        return ColorProfile(bytes: saved(handle))!
+    }()
+
+    /// Display P3 (DCI-P3 primaries, D65 white, the sRGB tone curve), built from its published definition:
+    /// the wide-gamut space of recent phones, which no Debian package ships a profile for. Used to tag or
+    /// test P3 pictures.
+    public static let displayP3: ColorProfile = {
+        var white = cmsCIExyY(x: 0.3127, y: 0.3290, Y: 1)
+        var primaries = cmsCIExyYTRIPLE(
+            Red: cmsCIExyY(x: 0.680, y: 0.320, Y: 1), Green: cmsCIExyY(x: 0.265, y: 0.690, Y: 1),
+            Blue: cmsCIExyY(x: 0.150, y: 0.060, Y: 1))
+        var parameters: [Double] = [2.4, 1 / 1.055, 0.055 / 1.055, 1 / 12.92, 0.04045]
+        let curve = cmsBuildParametricToneCurve(nil, 4, &parameters)
+        defer { cmsFreeToneCurve(curve) }
+        var curves: [OpaquePointer?] = [curve, curve, curve]
+        let handle = cmsCreateRGBProfile(&white, &primaries, &curves)!
+        defer { cmsCloseProfile(handle) }
+        let description = cmsMLUalloc(nil, 1)
+        defer { cmsMLUfree(description) }
+        cmsMLUsetASCII(description, "en", "US", "Display P3")
+        cmsWriteTag(handle, cmsSigProfileDescriptionTag, UnsafeRawPointer(description))
+        return ColorProfile(bytes: saved(handle))!
+    }()
+
+    private static func saved(_ handle: cmsHPROFILE) -> [UInt8] {
         var length: UInt32 = 0
         cmsSaveProfileToMem(handle, nil, &length)
         var bytes = [UInt8](repeating: 0, count: Int(length))
         cmsSaveProfileToMem(handle, &bytes, &length)
-        return ColorProfile(bytes: bytes)!
-    }()
+        return bytes
+    }
 
     /// True when converting from this profile to sRGB changes no 8-bit RGB value by more than one level,
     /// checked on a 17×17×17 grid of colours: real sRGB profiles of any vendor (and "compatible"

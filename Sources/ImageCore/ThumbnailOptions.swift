@@ -57,6 +57,14 @@ public struct ThumbnailOptions: Sendable, Equatable {
         self.limits = limits
     }
 
+    /// The same options with another colour handling and metadata policy.
+    public func with(colour: ColourHandling, metadata: MetadataPolicy) -> ThumbnailOptions {
+        var options = self
+        options.colour = colour
+        options.metadata = metadata
+        return options
+    }
+
     /// Fit inside an N×N box.
     public static func size(_ side: Int) -> ThumbnailOptions { ThumbnailOptions(width: side, height: side) }
 
