@@ -51,7 +51,7 @@ public struct PreparedOutput: Sendable {
     ) -> PreparedOutput {
         var output = PreparedOutput(pixels: pixels, iccProfile: iccProfile, metadata: policy.carried(from: source), colour: nil)
         guard colour == .convertToSRGB || policy == .strip else { return output }
-        do {
+        do throws(ColorError) {
             let (converted, outcome) = try ColorConversion.toSRGB(pixels, profile: iccProfile, path: path)
             output.pixels = converted
             output.colour = outcome

@@ -43,7 +43,7 @@ public enum MarketplaceFix {
             if case .fill(let min, let tolerance) = rule.check { return (min, tolerance) } else { return nil }
         }.first
         let square = rules.contains { $0.check.kind == "square" }
-        if let (target, tolerance) = fill {
+        if case let (target, tolerance)? = fill {
             let before = FillMeasurement(pixels, tolerance: tolerance).fill
             if let framed = pixels.reframed(fill: target, square: square, background: .white, tolerance: tolerance) {
                 pixels = framed

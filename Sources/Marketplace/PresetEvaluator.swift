@@ -45,8 +45,8 @@ public enum PresetEvaluator {
     static func verdict(_ rule: Rule, _ subject: PresetSubject) -> RuleVerdict {
         let (passed, measured, expected, fix) = measure(rule.check, subject)
         let outcome: RuleVerdict.Outcome = switch passed {
-        case true: .pass
-        case false: rule.severity == .required ? .fail : .advisory
+        case true?: .pass
+        case false?: rule.severity == .required ? .fail : .advisory
         case nil: .advisory
         }
         return RuleVerdict(

@@ -104,7 +104,7 @@ struct ConvertCommand: ParsableCommand {
         let image = try ImageDecoder.decode(
             path: input,
             options: DecodeOptions(failOn: failOn, limits: ImageLimits(maxPixels: maxPixels == 0 ? nil : maxPixels)))
-        let background = RGB(parsing: background) ?? .white
+        let background = RGB(parsing: self.background) ?? .white
         let source = try ImageMetadata.read(path: input)
         let prepared = PreparedOutput.prepare(image.pixels, iccProfile: image.iccProfile, source: source,
                                               colour: srgb ? .convertToSRGB : .keepProfile, metadata: metadata.policy, path: input)

@@ -15,7 +15,7 @@ extension ProbeCommand {
     func metadataWords(_ metadata: ImageMetadata) -> [String] {
         var words: [String] = []
         let kinds = [("EXIF", metadata.exif != nil), ("XMP", metadata.xmp != nil), ("IPTC", metadata.iptc != nil)]
-            .filter(\.1).map(\.0)
+            .filter { $0.1 }.map { $0.0 }
         if !kinds.isEmpty { words.append(kinds.joined(separator: "+")) }
         if metadata.c2pa != nil { words.append("C2PA manifest") }
         if let found = metadata.digitalSourceType { words.append("AI: \(found.type.term)") }
