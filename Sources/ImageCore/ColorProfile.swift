@@ -1,4 +1,5 @@
 import CLCMS2
+import Synchronization
 
 /// An embedded ICC profile, as LittleCMS reads it: what colour space it describes and what it calls
 /// itself. Made from the bytes a decoder found; nil when LittleCMS cannot parse them.
@@ -73,6 +74,19 @@ public struct ColorProfile: Sendable, Equatable {
     /// variants) need no conversion, and skipping it spares a needless re-quantisation.
     public var isSRGB: Bool {
         guard space == .rgb else { return false }
+        // A batch meets the same few profiles (a camera's sRGB) thousands of times: remember the answers.
+        if let known = Self.sRGBAnswers.withLock({ $0[bytes] }) { return known }
+        let answer = convertsAsSRGB()
+        Self.sRGBAnswers.withLock { answers in
+            if answers.count >= 64 { answers.removeAll() }
+            answers[bytes] = answer
+        }
+        return answer
+    }
+
+    private static let sRGBAnswers = Mutex<[[UInt8]: Bool]>([:])
+
+    private func convertsAsSRGB() -> Bool {
         let steps = (0...16).map { UInt8(min(255, $0 * 16)) }
         var grid = [UInt8]()
         grid.reserveCapacity(17 * 17 * 17 * 3)
