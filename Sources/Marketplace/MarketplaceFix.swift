@@ -45,7 +45,8 @@ public enum MarketplaceFix {
         let square = rules.contains { $0.check.kind == "square" }
         if case let (target, tolerance)? = fill {
             let before = FillMeasurement(pixels, tolerance: tolerance).fill
-            if let framed = pixels.reframed(fill: target, square: square, background: .white, tolerance: tolerance) {
+            // Half a percent above the minimum, so that rounding when scaling afterwards cannot take it below.
+            if let framed = pixels.reframed(fill: min(1, target + 0.005), square: square, background: .white, tolerance: tolerance) {
                 pixels = framed
                 steps.append("frame: product filled \(PresetEvaluator.format(before * 100, 1)) %, re-framed to "
                     + "\(PresetEvaluator.format(target * 100, 0)) % on white → \(pixels.width)×\(pixels.height)")
