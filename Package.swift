@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "VicSee", targets: ["VicSee"]),
         .library(name: "Simulator", targets: ["Simulator"]),
         .library(name: "Pipeline", targets: ["Pipeline"]),
+        .library(name: "Marketplace", targets: ["Marketplace"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -35,11 +36,15 @@ let package = Package(
         .systemLibrary(
             name: "CWebP", pkgConfig: "libwebpmux",
             providers: [.apt(["libwebp-dev"])]),
+        // LittleCMS converts embedded colour profiles (Adobe RGB, Display P3, ProPhoto, CMYK) to sRGB.
+        .systemLibrary(
+            name: "CLCMS2", pkgConfig: "lcms2",
+            providers: [.apt(["liblcms2-dev"])]),
         .target(name: "CJPEG", dependencies: ["CLibJPEG"]),
         .target(name: "CPNG", dependencies: ["CLibPNG"], linkerSettings: [.linkedLibrary("z")]),
         .target(
             name: "ImageCore",
-            dependencies: ["CJPEG", "CPNG", "CWebP"],
+            dependencies: ["CJPEG", "CPNG", "CWebP", "CLCMS2"],
             swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
         /// The hosted service: the model catalogue (data), request validation and the HTTP client. Knows
         /// nothing of pixels beyond what the catalogue says about sizes.
@@ -56,6 +61,12 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]),
+        /// Marketplace presets (Amazon, Shopify, Google Merchant) as data, their rules measured on decoded
+        /// pixels and metadata, and the mechanical fixes that make an image pass them.
+        .target(
+            name: "Marketplace",
+            dependencies: ["ImageCore"],
+            resources: [.copy("Resources/presets.json")]),
         /// Orchestration: the pipeline language (steps declared as data), the executor, the journal, the report.
         .target(
             name: "Pipeline",
@@ -68,7 +79,7 @@ let package = Package(
         .executableTarget(
             name: "imagepipe",
             dependencies: [
-                "ImageCore", "VicSee", "Simulator", "Pipeline",
+                "ImageCore", "VicSee", "Simulator", "Pipeline", "Marketplace",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(
@@ -79,6 +90,7 @@ let package = Package(
             dependencies: ["VicSee", "Simulator", "ImageCore", "Pipeline",
                            .product(name: "AsyncHTTPClient", package: "async-http-client")]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "ImageCore", "Simulator", "VicSee"]),
+        .testTarget(name: "MarketplaceTests", dependencies: ["Marketplace", "ImageCore"]),
         .testTarget(name: "imagepipeTests", dependencies: ["ImageCore", "Simulator", "VicSee"]),
     ]
 )

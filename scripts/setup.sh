@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Installs what building imagepipe needs on Debian (the three codecs' -dev packages and pkg-config),
+# Installs what building imagepipe needs on Debian (the three codecs' and LittleCMS's -dev packages and pkg-config),
 # once; sourced by demo.sh and test.sh. Swift itself is expected at /opt/swift or on PATH.
 set -euo pipefail
 need=()
-for package in libjpeg62-turbo-dev libpng-dev libwebp-dev zlib1g-dev pkg-config; do
+for package in libjpeg62-turbo-dev libpng-dev libwebp-dev zlib1g-dev liblcms2-dev pkg-config; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || need+=("$package")
 done
 if [ ${#need[@]} -gt 0 ]; then

@@ -7,5 +7,18 @@ source scripts/setup.sh
 # A real S3-compatible server for the publishing tests (moto, from PyPI); the tests start it on loopback.
 command -v moto_server >/dev/null 2>&1 || python3 -m pip install -q 'moto[server]' 2>/dev/null \
   || pip3 install -q 'moto[server]'
+# Colour and metadata tests: real ICC profiles (colord-data: Adobe RGB, ProPhoto; libgs-common: a CMYK
+# profile), exiftool to read what imagepipe wrote, and Pillow's ImageCms as the reference colour engine.
+need=()
+for package in colord-data libgs-common libimage-exiftool-perl; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || need+=("$package")
+done
+if [ ${#need[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" = 0 ] || sudo=sudo
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+python3 -c 'import PIL.ImageCms' 2>/dev/null || python3 -m pip install -q Pillow 2>/dev/null || pip3 install -q Pillow
 swift build --build-tests
 swift test

@@ -55,7 +55,13 @@ enum LibJPEG {
             let pixels: PixelBuffer
             switch channels {
             case 1: pixels = PixelBuffer(width: w, height: h, layout: .grey, pixels: samples)
-            case 4: pixels = cmykToRGB(samples, width: w, height: h, inverted: header.saw_adobe != 0)
+            case 4:
+                // Through the file's CMYK profile when it has one (LittleCMS), else the naive formula; either
+                // way the pixels are RGB now, which a CMYK profile no longer describes.
+                let inverted = header.saw_adobe != 0
+                pixels = icc.flatMap { ColorConversion.cmykToSRGB(samples, width: w, height: h, inverted: inverted, profile: $0) }
+                    ?? cmykToRGB(samples, width: w, height: h, inverted: inverted)
+                icc = nil
             default: pixels = PixelBuffer(width: w, height: h, layout: .rgb, pixels: samples)
             }
             return RawDecode(pixels: pixels, iccProfile: icc, warnings: warnings)

@@ -37,6 +37,10 @@ public struct ThumbnailOptions: Sendable, Equatable {
     public var failOn: FailOn
     /// Limits checked from the header before decoding.
     public var limits: ImageLimits
+    /// Embedded profiles are converted to sRGB by default, as web tools do; `.keepProfile` keeps them.
+    public var colour: ColourHandling = .convertToSRGB
+    /// What metadata the thumbnail carries over (default: the AI-provenance mark only).
+    public var metadata: MetadataPolicy = .provenance
 
     public init(width: Int? = 256, height: Int? = 256, fit: ThumbnailFit = .inside, upscale: Bool = false,
                 format: ImageFormat? = nil, quality: Int = 80, background: RGB = .white, light: ResamplingLight = .gamma,
@@ -51,6 +55,14 @@ public struct ThumbnailOptions: Sendable, Equatable {
         self.light = light
         self.failOn = failOn
         self.limits = limits
+    }
+
+    /// The same options with another colour handling and metadata policy.
+    public func with(colour: ColourHandling, metadata: MetadataPolicy) -> ThumbnailOptions {
+        var options = self
+        options.colour = colour
+        options.metadata = metadata
+        return options
     }
 
     /// Fit inside an N×N box.

@@ -2,6 +2,8 @@
 public struct Thumbnail: Sendable {
     public var pixels: PixelBuffer
     public var iccProfile: [UInt8]?
+    /// The metadata the thumbnail will carry (see `ThumbnailOptions.metadata`).
+    public var metadata: ImageMetadata
     /// The source's header facts.
     public var info: ImageInfo
     public var plan: ThumbnailPlan
@@ -72,6 +74,9 @@ public enum Thumbnailer {
             + (reduced.hasAlpha ? ", premultiplied alpha" : "")
             + ", \(reduced.width)×\(reduced.height) → \(plan.storedTargetWidth)×\(plan.storedTargetHeight)")
         var pixels = resized.pixelBuffer(tables: tables)
+        let prepared = try manageColour(pixels, iccProfile: icc, bytes: bytes, path: path, options: options,
+                                        decisions: &decisions, warnings: &warnings)
+        (pixels, icc) = (prepared.pixels, prepared.iccProfile)
         if info.orientation != .up {
             pixels = pixels.oriented(info.orientation)
             decisions.append("orientation: \(info.orientation.rawValue) applied → \(pixels.width)×\(pixels.height)")
@@ -86,7 +91,7 @@ public enum Thumbnailer {
             pixels = pixels.padded(width: plan.outputWidth, height: plan.outputHeight, background: options.background)
             decisions.append("pad: centred on \(pixels.width)×\(pixels.height)")
         }
-        return Thumbnail(pixels: pixels, iccProfile: icc, info: info, plan: plan, decisions: decisions, warnings: warnings)
+        return Thumbnail(pixels: pixels, iccProfile: icc, metadata: prepared.metadata, info: info, plan: plan, decisions: decisions, warnings: warnings)
     }
 
     /// Makes the thumbnail of `input` and writes it atomically to `output`, in `options.format` or, when
@@ -98,7 +103,7 @@ public enum Thumbnailer {
         let format = options.format ?? thumbnail.info.format
         let bytes = try ImageEncoder.encode(
             thumbnail.pixels, as: format, options: EncodeOptions(quality: options.quality, background: options.background),
-            iccProfile: thumbnail.iccProfile, path: output)
+            iccProfile: thumbnail.iccProfile, metadata: thumbnail.metadata, path: output)
         try AtomicFile.write(bytes, to: output)
         thumbnail.decisions.append("output: \(format.rawValue) \(thumbnail.pixels.width)×\(thumbnail.pixels.height), \(bytes.count) bytes")
         return (thumbnail, bytes.count)

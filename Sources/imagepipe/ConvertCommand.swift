@@ -1,5 +1,6 @@
 import ArgumentParser
 import ImageCore
+import Marketplace
 
 /// `imagepipe convert`: decode, turn upright, encode in the format the output name asks for.
 struct ConvertCommand: ParsableCommand {
@@ -9,12 +10,19 @@ struct ConvertCommand: ParsableCommand {
         discussion: """
             The EXIF orientation is applied to the pixels, so the output stands upright in any viewer. Alpha \
             is kept where the output format has it (PNG, WebP) and flattened onto --background for JPEG. \
-            The ICC profile is carried over. The output is written atomically: on any failure no partial \
-            file is left behind.
+            The ICC profile is carried over (--srgb converts to sRGB instead). Metadata: by default only \
+            the AI-provenance mark (IPTC digital source type) is kept; --keep-metadata keeps EXIF, XMP, \
+            IPTC and the profile, --strip drops everything but the provenance mark. The output is written \
+            atomically: on any failure no partial file is left behind.
+
+            Fixes: --flatten, --pad-square, --fill R, --long-side N; --fix-for PRESET applies every \
+            mechanical fix a marketplace preset asks for (see README "Marketplace").
 
             Examples:
               imagepipe convert photo.png photo.jpg --quality 90
               imagepipe convert scan.jpg scan.webp --lossless
+              imagepipe convert cutout.png main.jpg --fix-for amazon-main
+              imagepipe convert p3-phone.jpg web.jpg --srgb --keep-metadata
             """)
 
     @Argument(help: ArgumentHelp("The image to read.", valueName: "input"))
@@ -44,7 +52,35 @@ struct ConvertCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Largest width × height accepted, checked before decoding (0: no limit).", valueName: "pixels"))
     var maxPixels: Int = ImageLimits.defaultPixels
 
+    @OptionGroup var metadata: MetadataOptions
+
+    @Flag(help: "Convert an embedded colour profile (Adobe RGB, Display P3, ProPhoto, ...) to sRGB.")
+    var srgb = false
+
+    @Flag(help: "Flatten alpha onto --background whatever the output format.")
+    var flatten = false
+
+    @Flag(help: "Pad to a square on --background.")
+    var padSquare = false
+
+    @Option(help: ArgumentHelp("Crop the margins and re-frame so the content (non-background) spans this share of the frame, 0-1.", valueName: "R"))
+    var fill: Double?
+
+    @Option(help: ArgumentHelp("Scale so the longer side is N pixels.", valueName: "N"))
+    var longSide: Int?
+
+    @Option(help: ArgumentHelp("Apply every mechanical fix the marketplace preset asks for (amazon-main, shopify, ...).", valueName: "preset"))
+    var fixFor: String?
+
+    @Option(help: ArgumentHelp("A presets file overriding or adding to the bundled ones (or IMAGEPIPE_PRESETS).", valueName: "file"))
+    var presets: String?
+
     func validate() throws {
+        if let fill, !(fill > 0 && fill <= 1) { throw ValidationError("expected a number above 0 and at most 1 for --fill but received \(fill)") }
+        if let longSide, longSide <= 0 { throw ValidationError("expected a positive integer for --long-side but received \(longSide)") }
+        if fixFor != nil && (flatten || padSquare || fill != nil || longSide != nil || srgb) {
+            throw ValidationError("--fix-for applies its own fixes; leave out --flatten, --pad-square, --fill, --long-side and --srgb")
+        }
         guard (1...100).contains(quality) else {
             throw ValidationError("expected an integer from 1 to 100 for --quality but received \(quality)")
         }
@@ -61,14 +97,52 @@ struct ConvertCommand: ParsableCommand {
     }
 
     func run() throws {
+        if let fixFor {
+            try runFix(fixFor)
+            return
+        }
         let image = try ImageDecoder.decode(
             path: input,
             options: DecodeOptions(failOn: failOn, limits: ImageLimits(maxPixels: maxPixels == 0 ? nil : maxPixels)))
+        let background = RGB(parsing: self.background) ?? .white
+        let source = try ImageMetadata.read(path: input)
+        let prepared = PreparedOutput.prepare(image.pixels, iccProfile: image.iccProfile, source: source,
+                                              colour: srgb ? .convertToSRGB : .keepProfile, metadata: metadata.policy, path: input)
+        if case .unusable(let reason) = prepared.colour { printError("\(input): warning: \(reason); colours left as they are") }
+        var pixels = prepared.pixels
+        if flatten { pixels = pixels.flattened(onto: background) }
+        if let fill {
+            guard let framed = pixels.reframed(fill: fill, square: padSquare, background: background, tolerance: 10) else {
+                printError("\(input): nothing but background, so there is no content to frame")
+                throw ExitCode(1)
+            }
+            pixels = framed
+        } else if padSquare {
+            pixels = pixels.paddedToSquare(background: background)
+        }
+        if let longSide { pixels = pixels.scaled(longSide: longSide) }
         let options = EncodeOptions(
             quality: quality, progressive: progressive, compressionLevel: compression, lossless: lossless,
-            background: RGB(parsing: background) ?? .white)
-        try ImageEncoder.write(image.pixels, to: output, options: options, iccProfile: image.iccProfile)
+            background: background)
+        try ImageEncoder.write(pixels, to: output, options: options, iccProfile: prepared.iccProfile, metadata: prepared.metadata)
         let note = image.info.isAnimated ? " (first frame of an animation)" : ""
-        print("\(output): \(image.pixels.width)×\(image.pixels.height) from \(input)\(note)")
+        print("\(output): \(pixels.width)×\(pixels.height) from \(input)\(note)")
+    }
+
+    /// `--fix-for PRESET`: the composed marketplace fix, then the preset's verdicts on the result.
+    private func runFix(_ name: String) throws {
+        let preset: Preset
+        do {
+            preset = try PresetCatalogue.load(overridePath: presets).preset(name)
+        } catch {
+            printError(error.description)
+            throw ExitCode(2)
+        }
+        let result = try MarketplaceFix.apply(preset, input: input, output: output, quality: quality, policy: metadata.policy)
+        print("\(output): \(result.width)×\(result.height) from \(input), fixed for \(preset.name)")
+        for step in result.steps { print("  \(step)") }
+        let report = try PresetEvaluator.evaluate(preset, path: output)
+        for line in report.lines { print("  \(line)") }
+        if !report.passed { throw ExitCode(1) }
     }
 }

@@ -35,7 +35,8 @@ struct ProbeCommand: ParsableCommand {
         for file in files {
             do {
                 let info = try ImageProbe.probe(path: file, limits: limits)
-                if json { output.write(jsonLine(file, info)) } else { output.write(textLine(file, info)) }
+                let metadata = try ImageMetadata.read(path: file)
+                if json { output.write(jsonLine(file, info, metadata)) } else { output.write(textLine(file, info, metadata)) }
             } catch {
                 failures += 1
                 if json {
@@ -52,7 +53,7 @@ struct ProbeCommand: ParsableCommand {
         if failures > 0 { throw ExitCode(1) }
     }
 
-    private func jsonLine(_ path: String, _ info: ImageInfo) -> JSONLine {
+    private func jsonLine(_ path: String, _ info: ImageInfo, _ metadata: ImageMetadata) -> JSONLine {
         var line = JSONLine()
         line.add("path", path)
         line.add("format", info.format.rawValue)
@@ -69,11 +70,12 @@ struct ProbeCommand: ParsableCommand {
         line.add("colorModel", info.colorModel.rawValue)
         line.add("icc", info.hasICCProfile)
         line.add("mislabelled", isMislabelled(path, info.format))
+        addMetadata(metadata, to: &line)
         line.add("error", nil as String?)
         return line
     }
 
-    private func textLine(_ path: String, _ info: ImageInfo) -> String {
+    private func textLine(_ path: String, _ info: ImageInfo, _ metadata: ImageMetadata) -> String {
         var parts = ["\(info.format.displayName) \(info.width)×\(info.height)"]
         if info.orientation != .up {
             parts.append("stored \(info.storedWidth)×\(info.storedHeight), orientation \(info.orientation.rawValue)")
@@ -83,6 +85,7 @@ struct ProbeCommand: ParsableCommand {
         if info.isProgressive { parts.append(info.format == .png ? "interlaced" : "progressive") }
         if info.isAnimated { parts.append("animated") }
         if info.hasICCProfile { parts.append("ICC") }
+        parts += metadataWords(metadata)
         parts.append("\(info.bytes) bytes")
         if isMislabelled(path, info.format) { parts.append("named as another format") }
         return "\(path): " + parts.joined(separator: ", ")

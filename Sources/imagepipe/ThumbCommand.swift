@@ -20,7 +20,8 @@ struct ThumbCommand: ParsableCommand {
         discussion: """
             Decodes no more pixels than needed (JPEG DCT scaling, WebP scaled decoding, PNG rows reduced as \
             they stream in), filters with Lanczos-3 in premultiplied alpha, turns the picture upright and \
-            carries the ICC profile over. Never enlarges unless --upscale. Outputs are <out>/<name>.<ext>; \
+            converts an embedded colour profile to sRGB, as web tools do (--keep-profile keeps it instead). \
+            Metadata: only the AI-provenance mark by default; --keep-metadata or --strip. Never enlarges unless --upscale. Outputs are <out>/<name>.<ext>; \
             inputs with the same name get -2, -3, ... A bad file is reported and the rest still complete.
 
             Examples:
@@ -56,6 +57,11 @@ struct ThumbCommand: ParsableCommand {
     @Flag(help: "Filter in linear light instead of on the sRGB-encoded values.")
     var linear = false
 
+    @Flag(help: "Keep the embedded colour profile instead of converting the pixels to sRGB.")
+    var keepProfile = false
+
+    @OptionGroup var metadata: MetadataOptions
+
     @Option(help: "How strict decoding is: none, truncated, error or warning.")
     var failOn: FailOn = .truncated
 
@@ -82,6 +88,7 @@ struct ThumbCommand: ParsableCommand {
             width: width ?? size ?? (height == nil ? 256 : nil), height: height ?? size ?? (width == nil ? 256 : nil),
             fit: fit, upscale: upscale, format: format, quality: quality, background: RGB(parsing: background) ?? .white,
             light: linear ? .linear : .gamma, failOn: failOn, limits: ImageLimits(maxPixels: maxPixels == 0 ? nil : maxPixels))
+            .with(colour: keepProfile ? .keepProfile : .convertToSRGB, metadata: metadata.policy)
     }
 
     func validate() throws {

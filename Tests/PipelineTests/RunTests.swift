@@ -55,6 +55,8 @@ import VicSee
         let changed = try await Self.run(try Self.textPipeline(directory, items: 3, prompt: "A {name} on black"), server)
         #expect(changed.creditsCommitted == 24)
         #expect(await server.counters().submits == 6)
+        let metadata = try ImageMetadata.read(path: try #require(first.items[0].output))
+        #expect(metadata.digitalSourceType?.type == .trainedAlgorithmicMedia)
         let report = try Self.report(directory)
         #expect(report["schema"] as? Int == 2)
         #expect((report["counts"] as? [String: Int]) == ["done": 3])

@@ -186,6 +186,9 @@ extension GenerateStep: ItemStage {
             try item.stop(.submitted, step: Self.keyword, in: run, ItemProblem(.download, subject: final,
                 reason: "cannot save the output there: \(String(cString: strerror(errno)))"))
         }
+        // AI provenance: the IPTC digital source type in XMP, added without re-encoding (a file that carries a
+        // C2PA manifest is left as it is). An edit of a reference is a composite.
+        _ = try? Provenance.mark(fileAt: final, as: item.item.input == nil ? .trainedAlgorithmicMedia : .compositeWithTrainedAlgorithmicMedia)
         item.output = DecodedOutput(path: final, decoded: outcome.decoded)
         try item.move(to: .downloaded, step: Self.keyword, in: run) { record in
             OutputFile.record(final, in: &record)
