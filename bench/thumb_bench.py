@@ -184,7 +184,9 @@ def main():
             difference = mean_difference(a, b)
             worst = int(np.abs(np.asarray(a, dtype=np.int16) - np.asarray(b, dtype=np.int16)).max())
         size = "×".join(map(str, Image.open(path).size))
-        used = "yes" if "DC scans only" in loader.get(path, "") else "no: 1/8 is smaller than 256"
+        line = loader.get(path, "")
+        used = ("yes" if "DC scans only" in line
+                else "no: " + (line.split("(all scans: ")[1].rstrip(")") if "(all scans: " in line else "1/8 is smaller than the target"))
         lines.append(f"| {os.path.basename(path)} | {size} | {used} | {difference:.3f} | {worst} "
                      f"| {dc_quality[path]:.4f} | {all_quality[path]:.4f} |")
 
