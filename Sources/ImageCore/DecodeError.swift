@@ -10,11 +10,14 @@ public enum DecodeError: FileError, Equatable {
     case failed(path: String, format: ImageFormat, detail: String)
     /// The pixel buffer could not be allocated.
     case outOfMemory(path: String, bytes: Int)
+    /// Decoding would need `bytes` of memory (from the header: picture, codec store), more than the
+    /// budget `limit` (`ImageLimits.memoryLimit`); refused before anything was allocated.
+    case tooMuchMemory(path: String, bytes: Int, limit: Int)
 
     public var path: String {
         switch self {
         case .truncated(let path, _, _), .corrupt(let path, _, _), .warning(let path, _, _),
-            .failed(let path, _, _), .outOfMemory(let path, _):
+            .failed(let path, _, _), .outOfMemory(let path, _), .tooMuchMemory(let path, _, _):
             path
         }
     }
@@ -31,6 +34,8 @@ public enum DecodeError: FileError, Equatable {
             "cannot decode \(format.displayName): \(detail)"
         case .outOfMemory(_, let bytes):
             "out of memory allocating \(grouped(bytes)) bytes for the pixels"
+        case .tooMuchMemory(_, let bytes, let limit):
+            "decoding needs \(grouped(bytes)) bytes of memory; the limit is \(grouped(limit)) bytes"
         }
     }
 }

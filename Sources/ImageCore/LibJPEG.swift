@@ -12,23 +12,20 @@ enum LibJPEG {
     }
 
     /// Decodes a whole JPEG held in `bytes` at 1/`scale` of its size (1, 2, 4 or 8). CMYK comes out as RGB.
-    static func decode(_ bytes: [UInt8], path: String, failOn: FailOn, scale: Int = 1) throws -> RawDecode {
+    /// The picture and libjpeg's own stores together stay within `memoryLimit` bytes (see `holdMemory`).
+    static func decode(_ bytes: [UInt8], path: String, failOn: FailOn, scale: Int = 1,
+                       memoryLimit: Int = ImageLimits.ceilingMemory) throws -> RawDecode {
         let mask = failMask(failOn)
         guard let decoder = ipjpeg_decoder_create(mask) else {
             throw DecodeError.outOfMemory(path: path, bytes: 0)
         }
         defer { ipjpeg_decoder_destroy(decoder) }
-        func failure() -> DecodeError {
-            let warnings = ipjpeg_warnings(decoder)
-            let message = String(cString: ipjpeg_message(decoder))
-            if warnings & IPJPEG_WARN_TRUNCATED != 0 { return .truncated(path: path, format: .jpeg, detail: message) }
-            if warnings & IPJPEG_WARN_CORRUPT != 0 { return .corrupt(path: path, format: .jpeg, detail: message) }
-            if warnings & mask & IPJPEG_WARN_OTHER != 0 { return .warning(path: path, format: .jpeg, detail: message) }
-            return .failed(path: path, format: .jpeg, detail: message)
-        }
+        var needed = 0
+        func failure() -> DecodeError { error(decoder, path: path, mask: mask, needed: needed, memoryLimit: memoryLimit) }
         return try bytes.withUnsafeBufferPointer { data in
             var header = ipjpeg_header()
             guard ipjpeg_read_header(decoder, data.baseAddress, data.count, &header) == 0 else { throw failure() }
+            needed = try holdMemory(decoder, header: header, pictureBytes: pictureBytes(header, scale: scale), limit: memoryLimit, path: path)
             var icc: [UInt8]?
             var profile: UnsafeMutablePointer<UInt8>?
             var profileLength: UInt32 = 0
@@ -60,6 +57,87 @@ enum LibJPEG {
             }
             return RawDecode(pixels: pixels, iccProfile: icc, warnings: warnings)
         }
+    }
+
+    /// Decodes every row of a whole JPEG with the strictness and errors of `decode`, into a band of rows
+    /// that is written over and over: the memory of a few rows (and of a progressive file's coefficients),
+    /// not of the picture. Returns the warnings the policy let through.
+    static func check(_ bytes: [UInt8], path: String, failOn: FailOn, memoryLimit: Int) throws -> [String] {
+        let mask = failMask(failOn)
+        guard let decoder = ipjpeg_decoder_create(mask) else {
+            throw DecodeError.outOfMemory(path: path, bytes: 0)
+        }
+        defer { ipjpeg_decoder_destroy(decoder) }
+        var needed = 0
+        func failure() -> DecodeError { error(decoder, path: path, mask: mask, needed: needed, memoryLimit: memoryLimit) }
+        return try bytes.withUnsafeBufferPointer { data in
+            var header = ipjpeg_header()
+            guard ipjpeg_read_header(decoder, data.baseAddress, data.count, &header) == 0 else { throw failure() }
+            let bandRows = 16
+            let bandBytes = Int(header.width) * channels(header) * bandRows
+            needed = try holdMemory(decoder, header: header, pictureBytes: bandBytes, limit: memoryLimit, path: path)
+            var width: UInt32 = 0
+            var height: UInt32 = 0
+            var components: Int32 = 0
+            guard ipjpeg_start(decoder, 1, &width, &height, &components) == 0 else { throw failure() }
+            let rowBytes = Int(width) * Int(components)
+            var band = [UInt8](repeating: 0, count: rowBytes * bandRows)
+            var done: UInt32 = 0
+            let failed = band.withUnsafeMutableBufferPointer { band in
+                while done < height {
+                    var rows: UInt32 = 0
+                    if ipjpeg_read_rows(decoder, band.baseAddress, rowBytes, min(UInt32(bandRows), height - done), &rows) != 0 {
+                        return true
+                    }
+                    if rows == 0 { return false }
+                    done += rows
+                }
+                return false
+            }
+            guard !failed, ipjpeg_finish(decoder) == 0 else { throw failure() }
+            return ipjpeg_warnings(decoder) != 0 ? [String(cString: ipjpeg_message(decoder))] : []
+        }
+    }
+
+    /// Samples per pixel libjpeg produces for this file (CMYK stays four until converted).
+    private static func channels(_ header: ipjpeg_header) -> Int {
+        switch header.color {
+        case IPJPEG_COLOR_GRAY: 1
+        case IPJPEG_COLOR_CMYK: 4
+        default: 3
+        }
+    }
+
+    /// The bytes of the decoded picture at 1/`scale`: the samples, plus the RGB copy a CMYK file is
+    /// converted into.
+    private static func pictureBytes(_ header: ipjpeg_header, scale: Int) -> Int {
+        let pixels = ((Int(header.width) + scale - 1) / scale) * ((Int(header.height) + scale - 1) / scale)
+        return pixels * (header.color == IPJPEG_COLOR_CMYK ? 4 + 3 : channels(header))
+    }
+
+    /// Works out what decoding needs (the picture, libjpeg's coefficient store for a file of several
+    /// scans, and a generous allowance for its row buffers and tables), refuses it when that is more than
+    /// `limit`, and holds libjpeg itself to what the picture leaves (`max_memory_to_use`), so that a
+    /// mistaken estimate still ends in an error rather than an allocation. Returns the estimate.
+    private static func holdMemory(_ decoder: OpaquePointer, header: ipjpeg_header, pictureBytes: Int, limit: Int,
+                                   path: String) throws -> Int {
+        let store = Int(ipjpeg_coefficient_bytes(decoder))
+        let working = (1 << 20) + 64 * Int(header.width) * Int(max(header.components, 1))
+        let needed = pictureBytes + store + working
+        guard needed <= limit else { throw DecodeError.tooMuchMemory(path: path, bytes: needed, limit: limit) }
+        ipjpeg_set_memory_limit(decoder, limit - pictureBytes)
+        return needed
+    }
+
+    /// The error for the decoder's failure: the first category its warnings fall in, else libjpeg's error.
+    private static func error(_ decoder: OpaquePointer, path: String, mask: Int32, needed: Int, memoryLimit: Int) -> DecodeError {
+        if ipjpeg_over_memory_limit(decoder) != 0 { return .tooMuchMemory(path: path, bytes: max(needed, memoryLimit + 1), limit: memoryLimit) }
+        let warnings = ipjpeg_warnings(decoder)
+        let message = String(cString: ipjpeg_message(decoder))
+        if warnings & IPJPEG_WARN_TRUNCATED != 0 { return .truncated(path: path, format: .jpeg, detail: message) }
+        if warnings & IPJPEG_WARN_CORRUPT != 0 { return .corrupt(path: path, format: .jpeg, detail: message) }
+        if warnings & mask & IPJPEG_WARN_OTHER != 0 { return .warning(path: path, format: .jpeg, detail: message) }
+        return .failed(path: path, format: .jpeg, detail: message)
     }
 
     /// See `ipjpeg_keep_large_buffers`: for batch commands only.
