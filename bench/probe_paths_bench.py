@@ -46,6 +46,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--imagepipe", required=True)
     parser.add_argument("--results", default="bench/RESULTS.md")
+    parser.add_argument("--build", default="release build", help="what kind of build --imagepipe is, for the record")
     args = parser.parse_args()
     loop = "import imagesize,sys\nfor f in sys.argv[1:]: imagesize.get(f)\n"
     with tempfile.TemporaryDirectory() as root:
@@ -61,7 +62,7 @@ def main():
     lines = [
         "## Probe over explicit paths and over a folder (`bash bench/run.sh paths`)",
         "",
-        f"Run {datetime.date.today()} on {os.cpu_count()} cores ({platform.machine()}), small generated images "
+        f"Run {datetime.date.today()} on {os.cpu_count()} cores ({platform.machine()}), {args.build}, small generated images "
         "(a third each JPEG, PNG, WebP), warm cache, best of 3, one process per run (start-up included).",
         "",
         "| paths on the command line | imagepipe files/s | imagesize (Python) files/s | imagepipe is |",
