@@ -103,7 +103,8 @@ if Context.environment["IMAGEPIPE_FUZZ"] == "1" {
     }
     package.targets += [
         .target(name: "CFuzzer", path: "fuzz/Sources/CFuzzer"),
-        .target(name: "FuzzSupport", dependencies: ["CFuzzer"], path: "fuzz/Sources/FuzzSupport"),
+        .target(name: "FuzzSupport", dependencies: ["CFuzzer", "ImageCore"], path: "fuzz/Sources/FuzzSupport",
+                swiftSettings: [.unsafeFlags(sanitizers)]),
         fuzzTarget("FuzzProbe", "ImageCore"), fuzzTarget("FuzzJPEG", "ImageCore"), fuzzTarget("FuzzPNG", "ImageCore"),
         fuzzTarget("FuzzWebP", "ImageCore"), fuzzTarget("FuzzServiceJSON", "VicSee"),
     ]

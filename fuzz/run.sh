@@ -9,7 +9,7 @@
 # instrumented, the rest of .build is reused). Seeds come from ../shared/testdata (or $IMAGEPIPE_TESTDATA),
 # samples/ and fuzz/seeds/; the corpus grows in .build/fuzz/corpus/TARGET, and a crash is kept in
 # .build/fuzz/artifacts/TARGET/ (replay: .build/debug/FuzzTARGET FILE). One line per target at the end:
-# executions, corpus size, crashes. Exit 1 when any target crashed.
+# executions, corpus size, crashes (crashes, out-of-memory, hangs, leaks). Exit 1 when any target had one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ $# -ne 2 ]; then
@@ -62,13 +62,16 @@ for target in $targets; do
   rm -rf "$seed"
   mkdir -p "$corpus" "$seed" "$artifacts"
   seeds "$target" | while read -r file; do ln -sf "$(realpath "$file")" "$seed/$(echo "$file" | tr / _)"; done
-  options=(-max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$artifacts/")
+  # A unit taking over a minute is a hang (a timeout- artifact, a failure); over 30 s, only noted (slow-unit-).
+  options=(-max_total_time="$seconds" -timeout=60 -report_slow_units=30 -rss_limit_mb=2048 -print_final_stats=1
+           -artifact_prefix="$artifacts/")
   if [ "$target" = ServiceJSON ]; then options+=(-max_len=4096 -dict=fuzz/service-json.dict); else options+=(-max_len=65536); fi
-  crashes_before=$(find "$artifacts" -type f | wc -l)
+  failures() { find "$artifacts" -type f \( -name 'crash-*' -o -name 'oom-*' -o -name 'timeout-*' -o -name 'leak-*' \) | wc -l; }
+  crashes_before=$(failures)
   # The Swift runtime's backtracer would print its own report over libFuzzer's: libFuzzer keeps the input.
   SWIFT_BACKTRACE=enable=no ".build/debug/Fuzz$target" "${options[@]}" "$corpus" "$seed" > "$log" 2>&1 || true
   executions=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
-  crashes=$(( $(find "$artifacts" -type f | wc -l) - crashes_before ))
+  crashes=$(( $(failures) - crashes_before ))
   if [ "$crashes" -gt 0 ] || ! grep -q "^stat::number_of_executed_units" "$log"; then
     status=1
     echo "fuzz: Fuzz$target failed; see $log and $artifacts/" >&2

@@ -15,17 +15,8 @@ enum LibJPEG {
     /// The picture and libjpeg's own stores together stay within `memoryLimit` bytes (see `holdMemory`).
     static func decode(_ bytes: [UInt8], path: String, failOn: FailOn, scale: Int = 1,
                        memoryLimit: Int = ImageLimits.ceilingMemory) throws -> RawDecode {
-        let mask = failMask(failOn)
-        guard let decoder = ipjpeg_decoder_create(mask) else {
-            throw DecodeError.outOfMemory(path: path, bytes: 0)
-        }
-        defer { ipjpeg_decoder_destroy(decoder) }
-        var needed = 0
-        func failure() -> DecodeError { error(decoder, path: path, mask: mask, needed: needed, memoryLimit: memoryLimit) }
-        return try bytes.withUnsafeBufferPointer { data in
-            var header = ipjpeg_header()
-            guard ipjpeg_read_header(decoder, data.baseAddress, data.count, &header) == 0 else { throw failure() }
-            needed = try holdMemory(decoder, header: header, pictureBytes: pictureBytes(header, scale: scale), limit: memoryLimit, path: path)
+        try withDecoder(bytes, path: path, failOn: failOn, memoryLimit: memoryLimit,
+                        pictureBytes: { pictureBytes($0, scale: scale) }) { decoder, header, failure in
             var icc: [UInt8]?
             var profile: UnsafeMutablePointer<UInt8>?
             var profileLength: UInt32 = 0
@@ -63,19 +54,9 @@ enum LibJPEG {
     /// that is written over and over: the memory of a few rows (and of a progressive file's coefficients),
     /// not of the picture. Returns the warnings the policy let through.
     static func check(_ bytes: [UInt8], path: String, failOn: FailOn, memoryLimit: Int) throws -> [String] {
-        let mask = failMask(failOn)
-        guard let decoder = ipjpeg_decoder_create(mask) else {
-            throw DecodeError.outOfMemory(path: path, bytes: 0)
-        }
-        defer { ipjpeg_decoder_destroy(decoder) }
-        var needed = 0
-        func failure() -> DecodeError { error(decoder, path: path, mask: mask, needed: needed, memoryLimit: memoryLimit) }
-        return try bytes.withUnsafeBufferPointer { data in
-            var header = ipjpeg_header()
-            guard ipjpeg_read_header(decoder, data.baseAddress, data.count, &header) == 0 else { throw failure() }
-            let bandRows = 16
-            let bandBytes = Int(header.width) * channels(header) * bandRows
-            needed = try holdMemory(decoder, header: header, pictureBytes: bandBytes, limit: memoryLimit, path: path)
+        let bandRows = 16
+        return try withDecoder(bytes, path: path, failOn: failOn, memoryLimit: memoryLimit,
+                               pictureBytes: { Int($0.width) * channels($0) * bandRows }) { decoder, header, failure in
             var width: UInt32 = 0
             var height: UInt32 = 0
             var components: Int32 = 0
@@ -96,6 +77,28 @@ enum LibJPEG {
             }
             guard !failed, ipjpeg_finish(decoder) == 0 else { throw failure() }
             return ipjpeg_warnings(decoder) != 0 ? [String(cString: ipjpeg_message(decoder))] : []
+        }
+    }
+
+    /// Opens a decoder on `bytes`, reads the header, holds the decode to `memoryLimit` with a picture of
+    /// `pictureBytes(header)` bytes (see `holdMemory`), and runs `body` with the decoder, the header and
+    /// the error to throw when a later step fails. `bytes` stays pinned while `body` runs.
+    private static func withDecoder<T>(
+        _ bytes: [UInt8], path: String, failOn: FailOn, memoryLimit: Int, pictureBytes: (ipjpeg_header) -> Int,
+        _ body: (_ decoder: OpaquePointer, _ header: ipjpeg_header, _ failure: () -> DecodeError) throws -> T
+    ) throws -> T {
+        let mask = failMask(failOn)
+        guard let decoder = ipjpeg_decoder_create(mask) else {
+            throw DecodeError.outOfMemory(path: path, bytes: 0)
+        }
+        defer { ipjpeg_decoder_destroy(decoder) }
+        var needed = 0
+        func failure() -> DecodeError { error(decoder, path: path, mask: mask, needed: needed, memoryLimit: memoryLimit) }
+        return try bytes.withUnsafeBufferPointer { data in
+            var header = ipjpeg_header()
+            guard ipjpeg_read_header(decoder, data.baseAddress, data.count, &header) == 0 else { throw failure() }
+            needed = try holdMemory(decoder, header: header, pictureBytes: pictureBytes(header), limit: memoryLimit, path: path)
+            return try body(decoder, header, failure)
         }
     }
 

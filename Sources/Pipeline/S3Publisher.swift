@@ -3,19 +3,11 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 
-/// Keys for S3-compatible storage, from the usual environment variables.
-public struct S3Credentials: Sendable {
-    public var accessKey: String
-    public var secretKey: String
-    /// The token of temporary credentials (STS, SSO, an instance role): sent as `X-Amz-Security-Token`.
-    public var sessionToken: String?
+/// Keys for S3-compatible storage: an access key, its secret and, for temporary credentials (STS, SSO, an
+/// instance role), the session token, sent as `X-Amz-Security-Token`.
+public typealias S3Credentials = SignatureV4.Credentials
 
-    public init(accessKey: String, secretKey: String, sessionToken: String? = nil) {
-        self.accessKey = accessKey
-        self.secretKey = secretKey
-        self.sessionToken = sessionToken
-    }
-
+extension SignatureV4.Credentials {
     /// `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and, when set, `AWS_SESSION_TOKEN`, from `environment`
     /// (pass it explicitly where several runs share a process).
     public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> S3Credentials {
@@ -117,9 +109,7 @@ public struct S3Publisher: Sendable {
     func objectURL(_ key: String) -> String { origin + SignatureV4.encode(objectPath(key), keepingSlashes: true) }
 
     private var signer: SignatureV4 {
-        SignatureV4(credentials: .init(accessKey: credentials.accessKey, secretKey: credentials.secretKey,
-                                       sessionToken: credentials.sessionToken),
-                    region: target.region, service: "s3", normalizesPath: false)
+        SignatureV4(credentials: credentials, region: target.region, service: "s3", normalizesPath: false)
     }
 
     private var hostHeader: String {
