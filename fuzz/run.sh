@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Fuzzes imagepipe's parsers of untrusted bytes with libFuzzer, SECONDS per target:
 #
-#   bash fuzz/run.sh Probe|JPEG|PNG|WebP|ServiceJSON|all SECONDS
+#   bash fuzz/run.sh Probe|JPEG|PNG|WebP|ServiceJSON|DSL|all SECONDS
 #
 # Probe: the pure-Swift header parsers; JPEG, PNG, WebP: the decoders (full decode, check, thumbnail, under
-# every --fail-on level); ServiceJSON: the reading of the service's answers and the API key check.
+# every --fail-on level); ServiceJSON: the reading of the service's answers and the API key check; DSL: the
+# pipeline language (diagnostics, never a crash; a parsed spec printed as text parses back to itself).
 # The targets are built first with IMAGEPIPE_FUZZ=1 (see Package.swift: only the code under test is
 # instrumented, the rest of .build is reused). Seeds come from ../shared/testdata (or $IMAGEPIPE_TESTDATA),
 # samples/ and fuzz/seeds/; the corpus grows in .build/fuzz/corpus/TARGET, and a crash is kept in
@@ -13,12 +14,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ $# -ne 2 ]; then
-  echo "usage: bash fuzz/run.sh Probe|JPEG|PNG|WebP|ServiceJSON|all SECONDS" >&2
+  echo "usage: bash fuzz/run.sh Probe|JPEG|PNG|WebP|ServiceJSON|DSL|all SECONDS" >&2
   exit 2
 fi
 targets=$1
 seconds=$2
-[ "$targets" = all ] && targets="Probe JPEG PNG WebP ServiceJSON"
+[ "$targets" = all ] && targets="Probe JPEG PNG WebP ServiceJSON DSL"
 command -v swift >/dev/null 2>&1 || export PATH="/opt/swift/usr/bin:$PATH"
 testdata=${IMAGEPIPE_TESTDATA:-../shared/testdata}
 [ -d "$testdata" ] || echo "fuzz: $testdata is absent: seeding from samples/ and fuzz/seeds/ only" >&2
@@ -34,6 +35,7 @@ seeds() {
     PNG) folders="fuzz/seeds/png $testdata/pngsuite"; extensions=png ;;
     WebP) folders="fuzz/seeds/webp $testdata/libwebp"; extensions=webp ;;
     ServiceJSON) folders=fuzz/seeds/service-json; extensions=json ;;
+    DSL) folders="pipelines fuzz/seeds/dsl"; extensions=pipe ;;
   esac
   for folder in $folders; do
     [ -d "$folder" ] || continue
@@ -44,8 +46,8 @@ seeds() {
 }
 
 for target in $targets; do
-  case $target in Probe | JPEG | PNG | WebP | ServiceJSON) ;; *)
-    echo "fuzz: unknown target '$target'; expected Probe, JPEG, PNG, WebP, ServiceJSON or all" >&2
+  case $target in Probe | JPEG | PNG | WebP | ServiceJSON | DSL) ;; *)
+    echo "fuzz: unknown target '$target'; expected Probe, JPEG, PNG, WebP, ServiceJSON, DSL or all" >&2
     exit 2 ;;
   esac
   IMAGEPIPE_FUZZ=1 swift build --product "Fuzz$target" 2>&1 | grep -v "Cannot export local symbol" | grep -E "error|warning: |Compiling|Linking" || true
@@ -65,7 +67,11 @@ for target in $targets; do
   # A unit taking over a minute is a hang (a timeout- artifact, a failure); over 30 s, only noted (slow-unit-).
   options=(-max_total_time="$seconds" -timeout=60 -report_slow_units=30 -rss_limit_mb=2048 -print_final_stats=1
            -artifact_prefix="$artifacts/")
-  if [ "$target" = ServiceJSON ]; then options+=(-max_len=4096 -dict=fuzz/service-json.dict); else options+=(-max_len=65536); fi
+  case $target in
+    ServiceJSON) options+=(-max_len=4096 -dict=fuzz/service-json.dict) ;;
+    DSL) options+=(-max_len=4096 -dict=fuzz/dsl.dict) ;;
+    *) options+=(-max_len=65536) ;;
+  esac
   failures() { find "$artifacts" -type f \( -name 'crash-*' -o -name 'oom-*' -o -name 'timeout-*' -o -name 'leak-*' \) | wc -l; }
   crashes_before=$(failures)
   # The Swift runtime's backtracer would print its own report over libFuzzer's: libFuzzer keeps the input.
