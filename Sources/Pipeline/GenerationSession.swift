@@ -1,3 +1,4 @@
+import ErrorVocabulary
 import Foundation
 import ImageCore
 import Simulator
@@ -21,16 +22,23 @@ public struct GenerationOutcome: Sendable {
 }
 
 /// A local reference or URL that cannot be used.
-public enum ReferenceError: Error, CustomStringConvertible, Equatable {
+public enum ReferenceError: SubjectError, Equatable {
     case notPublishable(path: String)
-    case notAnImage(String)
+    /// The reference is not an image imagepipe can read, for the reason `reason` (a probe error's).
+    case notAnImage(path: String, reason: String)
 
-    public var description: String {
+    public var subject: String {
         switch self {
-        case .notPublishable(let path):
-            "\(path): a local reference needs a URL the service can fetch: pass --ref-base-url URL where you host "
+        case .notPublishable(let path), .notAnImage(let path, _): path
+        }
+    }
+
+    public var reason: String {
+        switch self {
+        case .notPublishable:
+            "a local reference needs a URL the service can fetch: pass --ref-base-url URL where you host "
                 + "it (or use --backend sim, which serves it itself)"
-        case .notAnImage(let message): message
+        case .notAnImage(_, let reason): reason
         }
     }
 }
@@ -108,7 +116,7 @@ public final class GenerationSession: Sendable {
         do {
             _ = try ImageProbe.probe(path: reference, limits: ImageLimits(maxBytes: maxBytes, maxPixels: ImageLimits.defaultPixels))
         } catch {
-            throw ReferenceError.notAnImage(error.description)
+            throw ReferenceError.notAnImage(path: error.path, reason: error.reason)
         }
         let way: PublishStep.Way
         if let referenceBaseURL {

@@ -1,21 +1,30 @@
+import ErrorVocabulary
 import Foundation
 import ImageCore
 
 /// Why a reference could not be published.
-public enum PublishError: Error, CustomStringConvertible, Equatable, Sendable {
+public enum PublishError: SubjectError, Equatable {
     /// `publish loopback` serves files on 127.0.0.1, which only the simulator can reach.
     case loopbackNeedsSimulator
     /// `publish base-url` can only name the originals the user hosts, not a derived copy.
     case derivedCopyNotHosted(path: String)
     case unreadable(path: String)
 
-    public var description: String {
+    /// The `publish` step, or the reference.
+    public var subject: String {
+        switch self {
+        case .loopbackNeedsSimulator: "publish"
+        case .derivedCopyNotHosted(let path), .unreadable(let path): path
+        }
+    }
+
+    public var reason: String {
         switch self {
         case .loopbackNeedsSimulator:
-            "publish: 'publish loopback' serves references on 127.0.0.1, which only a service on this machine (the simulator) can reach: use 'publish base-url URL' or 'publish s3 bucket NAME' with the real service"
-        case .derivedCopyNotHosted(let path):
-            "\(path): a derived copy is not hosted at the base URL; use 'publish s3', or send the original"
-        case .unreadable(let path): "\(path): cannot read the reference"
+            "'publish loopback' serves references on 127.0.0.1, which only a service on this machine (the simulator) can reach: use 'publish base-url URL' or 'publish s3 bucket NAME' with the real service"
+        case .derivedCopyNotHosted:
+            "a derived copy is not hosted at the base URL; use 'publish s3', or send the original"
+        case .unreadable: "cannot read the reference"
         }
     }
 }
