@@ -19,4 +19,4 @@ echo "== run: check → aspect (crop) → publish → generate → verify → th
 "$bin" run pipelines/product-shots.pipe
 
 echo
-echo "Open out/product-shots/index.html in a browser for the contact sheet."
+echo "Open out/product-shots/index.html in a browser for the review sheet."

@@ -94,8 +94,9 @@ public final class GenerationSession: Sendable {
         await simulator?.stop()
     }
 
-    /// True when the service is a simulator: its outputs must never pass for real ones.
-    public var isSimulated: Bool { backend.isSimulated }
+    /// True when the service is a simulator — the embedded one, or one whose answers say so (a standalone
+    /// simulator used as `--backend vicsee`): its outputs must never pass for real ones.
+    public var isSimulated: Bool { backend.isSimulated || client.answersAreSimulated }
 
     /// What the journal and report name the backend by: `simulator`, or the service's API root.
     public var backendName: String {
@@ -149,7 +150,7 @@ public final class GenerationSession: Sendable {
                          strictness: FailOn = .warning) async throws -> GenerationOutcome
     {
         _ = AtomicFile.makeDirectories(directory)
-        let prefix = backend.isSimulated ? "SIMULATED-" : ""
+        let prefix = isSimulated ? "SIMULATED-" : ""
         let staging = directory + "/" + prefix + task.id + ".download"
         let found = Mutex<(image: DecodedImage, strict: Result<DecodedImage, any Error>)?>(nil)
         try await client.download(task, to: staging) { path in
@@ -166,7 +167,7 @@ public final class GenerationSession: Sendable {
         }
         return GenerationOutcome(
             taskID: task.id, creditsUsed: creditsUsed, creditsRemaining: creditsRemaining, outputPath: final, format: info.format,
-            width: image.pixels.width, height: image.pixels.height, simulated: backend.isSimulated, rateLimit: client.rateLimit,
+            width: image.pixels.width, height: image.pixels.height, simulated: isSimulated, rateLimit: client.rateLimit,
             decoded: strict)
     }
 }

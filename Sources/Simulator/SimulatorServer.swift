@@ -27,6 +27,7 @@ public final class SimulatorServer: Sendable {
         let state = try await SimulatorState(options: options, catalogue: catalogue)
         let (stream, continuation) = AsyncStream<Int>.makeStream()
         let router = Router()
+        router.add(middleware: SimulatorHeaderMiddleware())
         let routes = Routes(state: state)
         routes.register(on: router)
         let app = Application(

@@ -45,6 +45,8 @@ public struct VicSeeConfiguration: Sendable {
 public final class VicSeeClient: Sendable {
     public let configuration: VicSeeConfiguration
     private let http: HTTPClient
+    /// Set once an answer carried `SimulatorHeader`.
+    private let simulatorSeen = Mutex(false)
     private let lastRateLimit = Mutex<RateLimit?>(nil)
 
     /// Redirects followed in a row before giving up.
@@ -331,7 +333,11 @@ public final class VicSeeClient: Sendable {
             remaining: headers.first(name: "X-RateLimit-Remaining").flatMap(Int.init),
             reset: headers.first(name: "X-RateLimit-Reset"))
         if limit.limit != nil || limit.remaining != nil || limit.reset != nil { lastRateLimit.withLock { $0 = limit } }
+        if headers.contains(name: SimulatorHeader.name) { simulatorSeen.withLock { $0 = true } }
     }
+
+    /// True once an answer said it came from a simulator (`SimulatorHeader`): what it makes is simulated.
+    public var answersAreSimulated: Bool { simulatorSeen.withLock { $0 } }
 
     private func error(from answer: Answer) -> ServiceError {
         ServiceAnswers.error(status: answer.status, body: answer.body, resetsAt: answer.headers.first(name: "X-RateLimit-Reset"),

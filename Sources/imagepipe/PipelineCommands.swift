@@ -174,6 +174,7 @@ struct RunCommand: AsyncParsableCommand {
         options.resubmitUnknown = resubmitUnknown
         options.resubmitLost = resubmitLost
         options.jobs = jobs
+        options.pipelineFile = file
         options.minimumFreeBytes = Int64(minFree) * 1_000_000
         options.adopt = Dictionary(adopt.map { pair in
             let parts = pair.split(separator: "=", maxSplits: 1)
@@ -210,7 +211,7 @@ struct RunCommand: AsyncParsableCommand {
         if let problem = summary.reportProblem {
             printError("the report could not be written: \(problem)")
         } else {
-            print("report: \(summary.reportPath)\ncontact sheet: \(summary.htmlPath)")
+            print("report: \(summary.reportPath)\nreview sheet: \(summary.htmlPath)")
         }
         switch summary.stop {
         case .journalFailed?:

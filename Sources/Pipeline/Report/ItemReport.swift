@@ -5,6 +5,8 @@ import VicSee
 public struct ItemReport: Sendable, Codable, Equatable {
     public var name: String
     public var input: String?
+    /// A thumbnail of the reference (made by the `thumbnail` step in an image-to-image pipeline).
+    public var referenceThumbnail: String?
     public var state: ItemState
     public var model: String?
     public var tier: String?
@@ -22,6 +24,11 @@ public struct ItemReport: Sendable, Codable, Equatable {
     public var width: Int?
     public var height: Int?
     public var format: String?
+    /// The width × height paid for: what verify judged the output against, or (before any verdict) the
+    /// catalogue's size for the model, tier and ratio; nil when neither knows one.
+    public var expected: PixelSize?
+    /// What `expected` rests on: `published`, `observed`, `reported`, `assumed` or `unlisted`.
+    public var confidence: SizeBasis?
     public var verified: Bool?
     public var problems: [ItemProblem]
     public var thumbnail: String?
@@ -29,6 +36,7 @@ public struct ItemReport: Sendable, Codable, Equatable {
     public init(_ record: ItemRecord, model: ModelSpec?) {
         name = record.name
         input = record.input
+        referenceThumbnail = record.referenceThumbnail
         state = record.state
         self.model = record.model
         tier = record.tier
@@ -44,8 +52,19 @@ public struct ItemReport: Sendable, Codable, Equatable {
         width = record.width
         height = record.height
         format = record.format
+        let listed = Self.listedSize(model: model, tier: record.tier, ratio: record.ratio)
+        expected = record.expected ?? listed?.size
+        confidence = record.expected != nil ? record.confidence : listed.flatMap { SizeBasis(rawValue: $0.confidence.rawValue) }
         verified = record.verified
         problems = record.problems
         thumbnail = record.thumbnail
+    }
+}
+
+extension ItemReport {
+    /// The catalogue's size for a model, tier and ratio; nil for `auto` or a size it does not list.
+    static func listedSize(model: ModelSpec?, tier: String?, ratio: String?) -> CatalogueSize? {
+        guard let model, let tier = tier.flatMap({ ResolutionTier($0) }), let aspect = ratio.flatMap({ AspectChoice($0) }) else { return nil }
+        return model.outputSize(aspect: aspect, tier: tier)
     }
 }

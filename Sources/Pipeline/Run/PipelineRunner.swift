@@ -42,6 +42,7 @@ public final class PipelineRunner: Sendable {
         if let generate = spec.generate { stages.append(generate) }
         if let verify = spec.verify { stages.append(verify) } else { stages.append(Acceptance()) }
         if let thumbnail = spec.thumbnail { stages.append(thumbnail) }
+        if let thumbnail = spec.thumbnail, spec.generate != nil, spec.input != nil { stages.append(ReferenceThumbnail(step: thumbnail)) }
         return stages
     }
 
@@ -144,7 +145,8 @@ public final class PipelineRunner: Sendable {
                                  htmlPath: output + "/index.html", stop: control.stop,
                                  unjournaled: control.unjournaledTasks.map { UnjournaledTask(item: $0.item, taskID: $0.taskID) })
         do {
-            (summary.reportPath, summary.htmlPath) = try ReportWriter.write(reports, spec: spec, directory: output)
+            (summary.reportPath, summary.htmlPath) = try ReportWriter.write(reports, spec: spec, directory: output, backend: session?.backendName,
+                                                                            pipelineFile: options.pipelineFile)
         } catch {
             // With task ids that only this summary knows, the summary matters more than the report.
             guard !summary.unjournaled.isEmpty else { throw .outputFolder(path: output, detail: "cannot write the report: \(error.reason)") }

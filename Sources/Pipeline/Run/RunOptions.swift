@@ -16,6 +16,8 @@ public struct RunOptions: Sendable {
     public var minimumFreeBytes: Int64 = 50_000_000
     /// For the crash tests: the process kills itself after this many journal commits.
     public var crashAfterWrites: Int?
+    /// The file the pipeline was read from, named in report.json and on the review sheet.
+    public var pipelineFile: String?
 
     public init() {}
 }

@@ -120,6 +120,7 @@ extension GenerateStep: ItemStage {
             try item.move(to: .submitted, step: Self.keyword, in: run) { record in
                 record.taskID = receipt.taskID
                 record.credits = receipt.creditsUsed ?? cost
+                record.simulated = session.isSimulated  // the submit's answer may have said so
             }
         } catch {
             run.control.unjournaled(item: item.name, taskID: receipt.taskID)
@@ -195,6 +196,7 @@ extension GenerateStep: ItemStage {
             record.width = outcome.width
             record.height = outcome.height
             record.format = outcome.format.rawValue
+            record.simulated = record.simulated || outcome.simulated
             record.problems = record.problems.filter { $0.kind != .outputChanged }
         }
     }

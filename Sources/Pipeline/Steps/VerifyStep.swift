@@ -46,6 +46,9 @@ extension VerifyStep: ItemStage {
         try item.move(to: result.ok ? .done : .rejected, step: Self.keyword, in: run) { record in
             if let renamed = result.renamedTo { OutputFile.record(renamed, in: &record) }
             record.verified = result.ok
+            record.expected = result.size?.expected
+            record.confidence = result.size?.basis
+            record.simulated = record.simulated || result.simulated  // the simulator's label in the file
             record.verifyKey = key
             record.problems = problems
             record.width = result.width ?? record.width

@@ -1,3 +1,4 @@
+import VicSee
 import GRDB
 
 /// Everything the journal knows about one item: where it stands, what was asked and paid for, the
@@ -46,6 +47,14 @@ public struct ItemRecord: Codable, Sendable, Equatable, FetchableRecord, Persist
     public var verifyKey: String?
     public var verified: Bool?
     public var problems: [ItemProblem]
+    /// The width × height verify judged the output against (the size paid for), and what that size rests
+    /// on: `published`, `observed`, `reported`, `assumed` or `unlisted`.
+    public var expected: PixelSize?
+    public var confidence: SizeBasis?
+    /// A thumbnail of the reference, shown beside the output's on the review sheet, and the thumbnail
+    /// settings it was made with: a change remakes it.
+    public var referenceThumbnail: String?
+    public var referenceThumbnailKey: String?
     public var thumbnail: String?
     /// The thumbnail settings and output checksum it was made from: a change remakes it.
     public var thumbnailKey: String?

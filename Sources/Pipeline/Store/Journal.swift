@@ -121,6 +121,12 @@ public final class Journal: Sendable {
                 table.column("sha256", .text).notNull()
             }
         }
+        // The review sheet (issue 13): the size paid for, the reference's thumbnail; added to existing journals.
+        migrator.registerMigration("v3 sheet: expected sizes and reference thumbnails") { db in
+            try db.alter(table: ItemRecord.databaseTableName) { table in
+                for column in ["expected", "confidence", "referenceThumbnail", "referenceThumbnailKey"] { table.add(column: column, .text) }
+            }
+        }
         return migrator
     }
 
