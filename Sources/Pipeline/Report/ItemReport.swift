@@ -1,3 +1,4 @@
+import Marketplace
 import VicSee
 
 /// One item as `report.json` and the review sheet show it: made from its journal record, so a re-run
@@ -25,6 +26,9 @@ public struct ItemReport: Sendable, Codable, Equatable {
     public var verified: Bool?
     public var problems: [ItemProblem]
     public var thumbnail: String?
+    /// `verify preset`'s verdicts, one per preset: each rule's outcome, measured value and what to change
+    /// (see "Marketplace" in the README). Empty without `verify preset`.
+    public var presets: [PresetReport]
 
     public init(_ record: ItemRecord, model: ModelSpec?) {
         name = record.name
@@ -47,5 +51,6 @@ public struct ItemReport: Sendable, Codable, Equatable {
         verified = record.verified
         problems = record.problems
         thumbnail = record.thumbnail
+        presets = record.presets
     }
 }
