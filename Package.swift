@@ -89,7 +89,10 @@ let package = Package(
             name: "VicSeeTests",
             dependencies: ["VicSee", "Simulator", "ImageCore", "Pipeline",
                            .product(name: "AsyncHTTPClient", package: "async-http-client")]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "ImageCore", "Simulator", "VicSee"]),
+        .testTarget(
+            name: "PipelineTests",
+            dependencies: ["Pipeline", "ImageCore", "Simulator", "VicSee", "Marketplace",
+                           .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "MarketplaceTests", dependencies: ["Marketplace", "ImageCore"]),
         .testTarget(name: "imagepipeTests", dependencies: ["ImageCore", "Simulator", "VicSee"]),
     ]
