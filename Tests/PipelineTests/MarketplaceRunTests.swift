@@ -122,6 +122,33 @@ import VicSee
         await server.stop()
     }
 
+    /// An output that a changed verify setting now rejects loses its fitted copy: the fit folder only
+    /// holds copies of outputs that stand. Nothing is generated again.
+    @Test func anOutputVerifyNowRejectsLosesItsCopy() async throws {
+        let server = try await RunTests.server()
+        let directory = temporaryDirectory()
+        try Self.photos(["jug"], in: directory)
+        let first = try await RunTests.run(try Self.productPipeline(directory), server)
+        let fitted = try #require(first.items.first?.presets.first?.path)
+        #expect(FileManager.default.fileExists(atPath: fitted))
+        let stricter = try parse("""
+            input \(directory)/*.jpg
+            generate model gpt-image-2-image-to-image prompt "The {name} alone on white"
+            verify resolution 2K preset amazon-main
+            fit preset amazon-main format jpeg
+            output \(directory)/out
+            """)
+        let rejected = try #require(try await RunTests.run(stricter, server).items.first)
+        #expect(rejected.state == .rejected && rejected.verified == false && rejected.presets.isEmpty)
+        #expect(!rejected.problems.isEmpty && !rejected.problems.contains { [.fit, .preset].contains($0.kind) })
+        #expect(!FileManager.default.fileExists(atPath: fitted))
+        let back = try #require(try await RunTests.run(try Self.productPipeline(directory), server).items.first)
+        #expect(back.state == .done && back.presets.first?.path == fitted && back.presets.first?.passed == true)
+        #expect(FileManager.default.fileExists(atPath: fitted))
+        #expect(await server.counters().submits == 1)
+        await server.stop()
+    }
+
     /// The issue's own case, with no generation: a cut-out PNG (a product on transparency) becomes a JPEG
     /// that passes amazon-main. A copy that cannot be written rejects the item until a run can make it.
     @Test func aCutOutPNGBecomesAPassingJPEG() async throws {

@@ -66,7 +66,9 @@ extension FitStep: ItemStage {
     /// one on disk was made from the same file with the same settings and preset rules. A copy that
     /// cannot be made rejects the item (with a `fit` problem) until a later run makes it.
     func run(_ item: inout ItemContext, in run: RunContext) async throws(ItemStop) {
-        guard Acceptance.isAccepted(item.record), let source = item.record.output ?? item.item.input else { return }
+        guard Acceptance.isAccepted(item.record), let source = item.record.output ?? item.item.input else {
+            return try withdrawCopy(&item, in: run)
+        }
         let preset = self.preset.flatMap { run.presets[$0] }
         let folder = run.outputDirectory + "/" + directory
         let path: String
@@ -112,6 +114,17 @@ extension FitStep: ItemStage {
             record.fitKey = nil
             record.problems.removeAll { $0.kind == .fit }
             record.problems.append(problem)
+        }
+    }
+
+    /// An output that verify now rejects (a verify setting changed, say) keeps no fitted copy, so that
+    /// the fit folder never offers a copy of an output that does not stand.
+    private func withdrawCopy(_ item: inout ItemContext, in run: RunContext) throws(ItemStop) {
+        guard item.record.fitted != nil, item.record.state == .rejected, item.record.verified == false else { return }
+        removeEarlierCopy(of: item.record, keeping: nil)
+        try item.move(to: .rejected, step: Self.keyword, in: run) { record in
+            record.fitted = nil
+            record.fitKey = nil
         }
     }
 
