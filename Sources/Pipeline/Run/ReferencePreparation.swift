@@ -52,19 +52,23 @@ enum ReferencePreparation {
             }
             throw PreparationError.cannotShrink(path: source, bytes: OutputFile.fingerprint(path)?.bytes ?? 0, limit: maxBytes)
         case .crop(let ratio):
-            options.format = .png
-            let width = min(Double(info.width), Double(info.height) * ratio.value)
-            options.width = max(1, Int(width.rounded()))
-            options.height = max(1, Int((width / ratio.value).rounded()))
-            options.fit = .cover
-            try Thumbnailer.write(input: source, to: path, options: options)
+            try reframe(source, to: path, info: info, ratio: ratio, fit: .cover, options: options)
         case .pad(let ratio):
-            options.format = .png
-            let width = max(Double(info.width), Double(info.height) * ratio.value)
-            options.width = max(1, Int(width.rounded()))
-            options.height = max(1, Int((width / ratio.value).rounded()))
-            options.fit = .pad
-            try Thumbnailer.write(input: source, to: path, options: options)
+            try reframe(source, to: path, info: info, ratio: ratio, fit: .pad, options: options)
         }
+    }
+
+    /// Crops (`cover`: the shorter of the two sides the ratio allows) or pads (`pad`: the longer) to
+    /// exactly `ratio`.
+    private static func reframe(_ source: String, to path: String, info: ImageInfo, ratio: AspectRatio, fit: ThumbnailFit,
+                                options: ThumbnailOptions) throws {
+        let byHeight: Double = Double(info.height) * ratio.value
+        let width: Double = fit == .cover ? Swift.min(Double(info.width), byHeight) : Swift.max(Double(info.width), byHeight)
+        var options = options
+        options.format = .png
+        options.width = Swift.max(1, Int(width.rounded()))
+        options.height = Swift.max(1, Int((width / ratio.value).rounded()))
+        options.fit = fit
+        try Thumbnailer.write(input: source, to: path, options: options)
     }
 }
