@@ -72,7 +72,7 @@ let package = Package(
         .target(
             name: "Pipeline",
             dependencies: [
-                "ErrorVocabulary", "ImageCore", "VicSee", "Simulator",
+                "ErrorVocabulary", "ImageCore", "VicSee", "Simulator", "Marketplace",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -90,7 +90,10 @@ let package = Package(
             name: "VicSeeTests",
             dependencies: ["VicSee", "Simulator", "ImageCore", "Pipeline",
                            .product(name: "AsyncHTTPClient", package: "async-http-client")]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "ImageCore", "Simulator", "VicSee"]),
+        .testTarget(
+            name: "PipelineTests",
+            dependencies: ["Pipeline", "ImageCore", "Simulator", "VicSee", "Marketplace",
+                           .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "MarketplaceTests", dependencies: ["Marketplace", "ImageCore"]),
         .testTarget(name: "imagepipeTests", dependencies: ["ImageCore", "Simulator", "VicSee"]),
     ]

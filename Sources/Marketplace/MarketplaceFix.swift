@@ -1,11 +1,11 @@
 import ImageCore
 
-/// The mechanical fixes a preset's rules call for, composed in one fixed order: colour to sRGB →
-/// flatten onto white → re-frame to the fill ratio (and square, where asked) → scale the long side into
-/// range → encode in an accepted format, lowering quality until the byte limit is met. What cannot be
-/// done mechanically (a product touching the frame, an off-white backdrop that is part of the photo,
-/// a picture too small to enlarge well) is left to the verdicts to report. The pipeline's future `fit`
-/// step and `imagepipe convert --fix-for` both call this.
+/// The mechanical fixes a preset's rules call for, and those asked for one by one, composed in one fixed
+/// order: colour to sRGB → flatten onto white → re-frame to the fill ratio (and square, where asked) →
+/// scale the long side → encode in an accepted format, lowering quality until the byte limit is met.
+/// What cannot be done mechanically (a product touching the frame, an off-white backdrop that is part of
+/// the photo, a picture too small to enlarge well) is left to the verdicts to report. The pipeline's
+/// `fit` step and `imagepipe convert --fix-for` both call this.
 public enum MarketplaceFix {
     /// What the fix did and what it produced.
     public struct Result: Sendable {
@@ -18,15 +18,45 @@ public enum MarketplaceFix {
         public var steps: [String]
     }
 
-    /// The fixed picture for `preset`, encoded as `format` (nil: the input's format when the preset
-    /// accepts it, else JPEG). Metadata follows `policy` (the AI-provenance mark is always kept).
+    /// Fixes asked for one by one (the `fit` step's options). With a preset they add to its fixes, and
+    /// a value given here (a fill, a long side) wins over the preset's.
+    public struct Adjustments: Sendable, Equatable {
+        /// Convert an embedded profile (or CMYK) to sRGB.
+        public var srgb: Bool
+        /// Composite alpha onto white.
+        public var flatten: Bool
+        /// Re-frame so the content spans this share (0-1) of the frame along its longer extent.
+        public var fill: Double?
+        /// Pad to a square on white (with `fill`, the re-framed frame is square).
+        public var square: Bool
+        /// Scale so the longer side is this many pixels.
+        public var longSide: Int?
+
+        public init(srgb: Bool = false, flatten: Bool = false, fill: Double? = nil, square: Bool = false, longSide: Int? = nil) {
+            self.srgb = srgb
+            self.flatten = flatten
+            self.fill = fill
+            self.square = square
+            self.longSide = longSide
+        }
+    }
+
+    /// How far from white a pixel must be to count as content when re-framing without a preset (the
+    /// presets' fill rules carry their own).
+    static let contentTolerance = 10
+
+    /// The fixed picture for `preset` (nil: only `adjustments`), encoded as `format` (nil: the input's
+    /// format when the preset accepts it, else JPEG). Metadata follows `policy` (the AI-provenance mark
+    /// is always kept); `comment` is stored in PNG and JPEG files (the simulator's label, for one).
     public static func apply(
-        _ preset: Preset, to image: DecodedImage, source metadata: ImageMetadata, format requested: ImageFormat? = nil,
-        quality: Int = 90, policy: MetadataPolicy = .provenance, path: String
+        _ preset: Preset?, adjustments: Adjustments = Adjustments(), to image: DecodedImage, source metadata: ImageMetadata,
+        format requested: ImageFormat? = nil, quality: Int = 90, policy: MetadataPolicy = .provenance, comment: String? = nil,
+        path: String
     ) throws -> Result {
         var steps: [String] = []
         let prepared = PreparedOutput.prepare(image.pixels, iccProfile: image.iccProfile, source: metadata,
-                                              colour: .convertToSRGB, metadata: policy, path: path)
+                                              colour: preset != nil || adjustments.srgb ? .convertToSRGB : .keepProfile,
+                                              metadata: policy, path: path)
         var pixels = prepared.pixels
         switch prepared.colour {
         case .converted(let name)?: steps.append("colour: \(name) → sRGB")
@@ -34,40 +64,44 @@ public enum MarketplaceFix {
         default: break
         }
         if image.info.colorModel == .cmyk { steps.append("colour: CMYK → sRGB (through its profile when it has one)") }
-        if pixels.layout.hasAlpha {
+        if pixels.layout.hasAlpha && (preset != nil || adjustments.flatten) {
             pixels = pixels.flattened(onto: .white)
             steps.append("flatten: alpha composited onto white")
         }
-        let rules = preset.rules.filter { $0.severity == .required || $0.check.kind == "square" }
-        let fill = rules.compactMap { rule -> (Double, Int)? in
+        let rules = preset?.rules.filter { $0.severity == .required || $0.check.kind == "square" } ?? []
+        let presetFill = rules.compactMap { rule -> (Double, Int)? in
             if case .fill(let min, let tolerance) = rule.check { return (min, tolerance) } else { return nil }
         }.first
-        let square = rules.contains { $0.check.kind == "square" }
+        let fill = adjustments.fill.map { ($0, presetFill?.1 ?? contentTolerance) } ?? presetFill
+        let square = adjustments.square || rules.contains { $0.check.kind == "square" }
         if case let (target, tolerance)? = fill {
             let before = FillMeasurement(pixels, tolerance: tolerance).fill
-            // Half a percent above the minimum, so that rounding when scaling afterwards cannot take it below.
+            // Half a percent above the target, so that rounding when scaling afterwards cannot take it below.
             if let framed = pixels.reframed(fill: min(1, target + 0.005), square: square, background: .white, tolerance: tolerance) {
                 pixels = framed
                 steps.append("frame: product filled \(PresetEvaluator.format(before * 100, 1)) %, re-framed to "
                     + "\(PresetEvaluator.format(target * 100, 0)) % on white → \(pixels.width)×\(pixels.height)")
+            } else {
+                steps.append("frame: nothing but background, so nothing to frame; left as it is")
             }
         } else if square && pixels.width != pixels.height {
             pixels = pixels.paddedToSquare(background: .white)
             steps.append("square: padded on white → \(pixels.width)×\(pixels.height)")
         }
-        if let side = targetLongSide(for: preset, width: pixels.width, height: pixels.height) {
+        let wanted = adjustments.longSide ?? preset.flatMap { targetLongSide(for: $0, width: pixels.width, height: pixels.height) }
+        if let side = wanted, side != max(pixels.width, pixels.height) {
             let before = max(pixels.width, pixels.height)
             pixels = pixels.scaled(longSide: side)
             steps.append("scale: long side \(before) → \(side) px" + (side > before ? " (enlarged: no detail is added)" : ""))
         }
         let format = try outputFormat(for: preset, input: image.info.format, requested: requested, path: path)
-        let maxBytes = preset.rules.compactMap { rule -> Int? in
+        let maxBytes = preset?.rules.compactMap { rule -> Int? in
             if case .maxBytes(let limit) = rule.check, rule.severity == .required { return limit } else { return nil }
         }.min()
         var currentQuality = quality
         while true {
             let bytes = try ImageEncoder.encode(
-                pixels, as: format, options: EncodeOptions(quality: currentQuality, background: .white),
+                pixels, as: format, options: EncodeOptions(quality: currentQuality, background: .white, comment: comment),
                 iccProfile: prepared.iccProfile, metadata: prepared.metadata, path: path)
             if let maxBytes, bytes.count > maxBytes, format != .png, currentQuality > 40 {
                 currentQuality -= 10
@@ -79,17 +113,18 @@ public enum MarketplaceFix {
         }
     }
 
-    /// Reads `input`, fixes it for `preset` and writes the result atomically to `output` (whose
-    /// extension names the format). Returns what was done.
-    public static func apply(_ preset: Preset, input: String, output: String, quality: Int = 90,
-                             policy: MetadataPolicy = .provenance) throws -> Result {
+    /// Reads `input`, fixes it for `preset` (and `adjustments`) and writes the result atomically to
+    /// `output` (whose extension names the format). Returns what was done.
+    public static func apply(_ preset: Preset?, adjustments: Adjustments = Adjustments(), input: String, output: String,
+                             quality: Int = 90, policy: MetadataPolicy = .provenance, comment: String? = nil) throws -> Result {
         let image = try ImageDecoder.decode(path: input, options: DecodeOptions(failOn: .truncated, limits: ImageLimits(maxBytes: nil)))
         let metadata = try ImageMetadata.read(path: input)
         let ext = output.split(separator: "/").last.flatMap { $0.contains(".") ? $0.split(separator: ".").last.map(String.init) : nil } ?? ""
         guard let format = ImageFormat(fileExtension: ext) else {
             throw EncodeError.unsupportedExtension(path: output, fileExtension: ext)
         }
-        let result = try apply(preset, to: image, source: metadata, format: format, quality: quality, policy: policy, path: output)
+        let result = try apply(preset, adjustments: adjustments, to: image, source: metadata, format: format, quality: quality,
+                               policy: policy, comment: comment, path: output)
         try AtomicFile.write(result.bytes, to: output)
         return result
     }
@@ -123,9 +158,10 @@ public enum MarketplaceFix {
         return nil
     }
 
-    /// The format to write: the one asked for, which must be accepted; else the input's when accepted;
-    /// else JPEG.
-    static func outputFormat(for preset: Preset, input: ImageFormat, requested: ImageFormat?, path: String) throws -> ImageFormat {
+    /// The format to write: the one asked for, which must be accepted; else the input's when accepted
+    /// (or when there is no preset); else JPEG.
+    public static func outputFormat(for preset: Preset?, input: ImageFormat, requested: ImageFormat?, path: String) throws(FixError) -> ImageFormat {
+        guard let preset else { return requested ?? input }
         let allowed = preset.rules.compactMap { rule -> [String]? in
             if case .format(let allowed) = rule.check, rule.severity == .required { return allowed } else { return nil }
         }.first

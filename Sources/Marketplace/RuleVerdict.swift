@@ -31,8 +31,38 @@ public struct PresetReport: Sendable, Codable, Equatable {
     public var path: String
     public var verdicts: [RuleVerdict]
 
+    public init(preset: String, path: String, verdicts: [RuleVerdict]) {
+        self.preset = preset
+        self.path = path
+        self.verdicts = verdicts
+    }
+
     /// True when no required rule fails (advisories do not count).
     public var passed: Bool { !verdicts.contains { $0.outcome == .fail } }
+
+    /// The verdicts of the required rules that fail.
+    public var failures: [RuleVerdict] { verdicts.filter { $0.outcome == .fail } }
+
+    private enum CodingKeys: String, CodingKey {
+        case preset, path, passed, verdicts
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        preset = try c.decode(String.self, forKey: .preset)
+        path = try c.decode(String.self, forKey: .path)
+        verdicts = try c.decode([RuleVerdict].self, forKey: .verdicts)
+    }
+
+    /// Written with `passed`, so that a reader of the JSON (the review sheet, a script) need not know
+    /// which outcomes count.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(preset, forKey: .preset)
+        try c.encode(path, forKey: .path)
+        try c.encode(passed, forKey: .passed)
+        try c.encode(verdicts, forKey: .verdicts)
+    }
 
     /// The verdict of the rule with this id.
     public func verdict(_ rule: String) -> RuleVerdict? { verdicts.first { $0.rule == rule } }

@@ -1,18 +1,19 @@
 import ArgumentParser
 import Foundation
 import ImageCore
+import Marketplace
 import Pipeline
 import Simulator
 import VicSee
 
 /// Reads and parses a pipeline file; every mistake prints file:line:column with a caret, and exits 2.
-func loadPipeline(_ path: String, catalogue: ModelCatalogue) throws -> PipelineSpec {
+func loadPipeline(_ path: String, catalogue: ModelCatalogue, presets: PresetCatalogue?) throws -> PipelineSpec {
     guard let data = FileManager.default.contents(atPath: path) else {
         printError("\(path): cannot read the pipeline file")
         throw ExitCode(2)
     }
     do {
-        return try PipelineParser(file: path, catalogue: catalogue).parse(String(decoding: data, as: UTF8.self))
+        return try PipelineParser(file: path, catalogue: catalogue, presets: presets).parse(String(decoding: data, as: UTF8.self))
     } catch {
         printError(error.description)
         throw ExitCode(2)
@@ -35,11 +36,13 @@ struct PlanCommand: ParsableCommand {
 
     @Argument(help: "The pipeline file.") var file: String
     @OptionGroup var catalogue: CatalogueOptions
+    @OptionGroup var presetFile: PresetOptions
 
     func run() throws {
         let catalogue = try catalogue.load()
-        let spec = try loadPipeline(file, catalogue: catalogue)
-        let plan = PipelineRunner(spec: spec, catalogue: catalogue).plan()
+        let presets = try presetFile.loadIfGiven()
+        let spec = try loadPipeline(file, catalogue: catalogue, presets: presets)
+        let plan = PipelineRunner(spec: spec, catalogue: catalogue, presets: presets).plan()
         for problem in plan.patternProblems { printError(problem.description) }
         print("pipeline \(spec.name): \(plan.items.count) item(s)" + (spec.generate.map { ", model \($0.model)" } ?? ""))
         for item in plan.items {
@@ -137,6 +140,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Refuse to start with less free space in the output folder, in MB.", valueName: "MB"))
     var minFree: Int = 50
     @OptionGroup var catalogue: CatalogueOptions
+    @OptionGroup var presetFile: PresetOptions
 
     func validate() throws {
         for pair in adopt where !pair.contains("=") {
@@ -156,7 +160,8 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         let catalogue = try catalogue.load()
-        let spec = try loadPipeline(file, catalogue: catalogue)
+        let presets = try presetFile.loadIfGiven()
+        let spec = try loadPipeline(file, catalogue: catalogue, presets: presets)
         let chosen: Backend =
             switch backend {
             case .sim: .simulator(Self.embeddedSimulator)
@@ -184,7 +189,7 @@ struct RunCommand: AsyncParsableCommand {
         if chosen.isSimulated && spec.generate != nil {
             printError("backend: the simulated service inside imagepipe (outputs are SIMULATED, nothing is paid)")
         }
-        let runner = PipelineRunner(spec: spec, catalogue: catalogue)
+        let runner = PipelineRunner(spec: spec, catalogue: catalogue, presets: presets)
         let interrupts = Interrupts {
             runner.stop()
             printError("interrupted: no new submits; waiting for submits in flight (at most 10 s). Ctrl-C again to quit at once")

@@ -70,7 +70,7 @@ func diagnostics(_ source: String) -> [PipelineDiagnostic] {
 
     /// A pipeline printed as text (every option spelled out) reads back as the same value.
     @Test func theTextOfAPipelineParsesBackToIt() throws {
-        for file in ["product-shots", "text-to-image", "thumbnails", "verify-folder"] {
+        for file in ["product-shots", "text-to-image", "thumbnails", "verify-folder", "amazon-main"] {
             let source = try String(contentsOfFile: Self.repository + "/pipelines/\(file).pipe", encoding: .utf8)
             let spec = try parse(source)
             #expect(try parse(spec.text) == spec, "\(file): \(spec.text)")

@@ -30,7 +30,7 @@ import VicSee
         let out = try Self.directory()
         let store = out + "-observed.json"
         try Self.picture(1024, 1024, to: out + "/mug.png")
-        for own in ["thumbs", ".work", ".downloads", "nested/thumbs"] { try Self.picture(64, 64, to: "\(out)/\(own)/mug.png") }
+        for own in ["thumbs", ".work", ".downloads", "fit", "nested/thumbs"] { try Self.picture(64, 64, to: "\(out)/\(own)/mug.png") }
         let nano = ["verify", "--model", "nano-banana-pro-text-to-image", "--resolution", "1K", "--aspect", "1:1"]
         let walked = try Self.run(nano + [out], store: store)
         #expect(walked.status == 0, "\(walked.stderr)")
@@ -43,7 +43,7 @@ import VicSee
         // A folder holding only imagepipe's own files is reported, not passed silently.
         let onlyOwn = try Self.run(nano + [out + "/nested"], store: store)
         #expect(onlyOwn.status == 1)
-        #expect(onlyOwn.stderr.contains("\(out)/nested: only files in .downloads/, .work/, thumbs/ here, which are skipped"))
+        #expect(onlyOwn.stderr.contains("\(out)/nested: only files in .downloads/, .work/, fit/, thumbs/ here, which are skipped"))
     }
 
     @Test func toleranceIsAPercentageWithOrWithoutTheSign() throws {

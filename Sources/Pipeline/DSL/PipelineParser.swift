@@ -1,16 +1,20 @@
+import Marketplace
 import VicSee
 
 /// Reads a pipeline file into a `PipelineSpec`, strictly: every word is checked against the steps'
 /// declarations, every mistake is pointed at `file:line:column` with the nearest valid word, and the
-/// catalogue's rules for the model are applied — all before any image is read or any credit spent.
-/// Every mistake in the file is reported, not only the first.
+/// catalogue's rules for the model are applied and preset names looked up — all before any image is read
+/// or any credit spent. Every mistake in the file is reported, not only the first.
 public struct PipelineParser {
     public let file: String
     public let catalogue: ModelCatalogue
+    /// The marketplace presets names are looked up in; nil: the bundled ones with `$IMAGEPIPE_PRESETS`.
+    public let presets: PresetCatalogue?
 
-    public init(file: String, catalogue: ModelCatalogue) {
+    public init(file: String, catalogue: ModelCatalogue, presets: PresetCatalogue? = nil) {
         self.file = file
         self.catalogue = catalogue
+        self.presets = presets
     }
 
     public func parse(_ source: String) throws(PipelineDiagnostics) -> PipelineSpec {
@@ -56,7 +60,7 @@ public struct PipelineParser {
         let first = keywords.values.min { ($0.line, $0.column) < ($1.line, $1.column) }
             ?? Token(kind: .word, text: "", line: 1, column: 1, length: 1)
         let mistakesSoFar = !diagnostics.isEmpty
-        for problem in PipelineRules.check(spec, catalogue: catalogue) {
+        for problem in PipelineRules.check(spec, catalogue: catalogue, presets: presets) {
             // A rule about the whole file (nothing to work on) is most likely a mistake already reported.
             if problem.step == nil && mistakesSoFar { continue }
             if let step = problem.step, broken.contains(step) { continue }
@@ -75,16 +79,18 @@ public struct PipelineParser {
 }
 
 extension PipelineSpec {
-    /// The rules a pipeline built in Swift breaks (the same ones the parser applies to a file).
-    public func problems(catalogue: ModelCatalogue) -> [SpecProblem] {
+    /// The rules a pipeline built in Swift breaks (the same ones the parser applies to a file); preset
+    /// names are looked up in `presets` (nil: the bundled ones with `$IMAGEPIPE_PRESETS`).
+    public func problems(catalogue: ModelCatalogue, presets: PresetCatalogue? = nil) -> [SpecProblem] {
         var problems: [SpecProblem] = []
         let steps: [(String, [OptionProblem])] = [
             ("check", check?.problems() ?? []), ("aspect", aspect?.problems() ?? []), ("publish", publish?.problems() ?? []),
-            ("generate", generate?.problems() ?? []), ("verify", verify?.problems() ?? []), ("thumbnail", thumbnail?.problems() ?? []),
+            ("generate", generate?.problems() ?? []), ("verify", verify?.problems() ?? []), ("fit", fit?.problems() ?? []),
+            ("thumbnail", thumbnail?.problems() ?? []),
         ]
         for (step, found) in steps {
             problems += found.map { SpecProblem(step: step, option: $0.option, message: $0.message, suggestion: $0.suggestion) }
         }
-        return problems + PipelineRules.check(self, catalogue: catalogue)
+        return problems + PipelineRules.check(self, catalogue: catalogue, presets: presets)
     }
 }

@@ -1,3 +1,4 @@
+import Marketplace
 import VicSee
 
 /// A rule of the whole pipeline that it breaks: which step and option it is about, and why.
@@ -11,10 +12,10 @@ public struct SpecProblem: Error, Equatable, Sendable, CustomStringConvertible {
     public var description: String { message }
 }
 
-/// The rules between steps, and the catalogue's rules for the model chosen, checked when a pipeline is
-/// loaded (from a file or built in Swift) — before any image is read or any credit spent.
+/// The rules between steps, the catalogue's rules for the model chosen and the preset names, checked when
+/// a pipeline is loaded (from a file or built in Swift) — before any image is read or any credit spent.
 enum PipelineRules {
-    static func check(_ spec: PipelineSpec, catalogue: ModelCatalogue) -> [SpecProblem] {
+    static func check(_ spec: PipelineSpec, catalogue: ModelCatalogue, presets: PresetCatalogue? = nil) -> [SpecProblem] {
         var problems: [SpecProblem] = []
         func add(_ step: String?, _ option: String?, _ message: String, _ suggestion: String? = nil) {
             problems.append(SpecProblem(step: step, option: option, message: message, suggestion: suggestion))
@@ -37,9 +38,15 @@ enum PipelineRules {
             if let name = verify.model, catalogue.model(name) == nil {
                 add("verify", "model", "unknown model '\(name)'", catalogue.suggestion(for: name))
             }
-            if spec.generate == nil && (verify.model == nil || verify.resolution == nil) {
-                add("verify", nil, "without a generate step, verify needs model and resolution (verify model ID resolution 1K)")
+            // Without generate, a verify that names only presets checks no size.
+            let presetsOnly = verify.model == nil && verify.resolution == nil && verify.presets != nil
+            if spec.generate == nil && (verify.model == nil || verify.resolution == nil) && !presetsOnly {
+                add("verify", nil, "without a generate step, verify needs model and resolution (verify model ID resolution 1K), or only presets (verify preset amazon-main)")
             }
+        }
+        problems += spec.resolvePresets(in: presets).problems
+        if let fit = spec.fit, fit.directory == spec.thumbnail?.directory {
+            add("fit", "dir", "'fit' and 'thumbnail' would write into the same folder '\(fit.directory)': give fit another dir")
         }
         if case .baseURL = spec.publish?.way, spec.generate != nil {
             if let mode = spec.aspect?.mode, mode != .report {

@@ -9,6 +9,7 @@ public struct PipelineSpec: Sendable, Equatable {
     public var publish: PublishStep?
     public var generate: GenerateStep?
     public var verify: VerifyStep?
+    public var fit: FitStep?
     public var thumbnail: ThumbnailStep?
     public var output: OutputStep?
 
@@ -34,6 +35,7 @@ public struct PipelineSpec: Sendable, Equatable {
             StepDeclaration(PublishStep.self, \.publish),
             StepDeclaration(GenerateStep.self, \.generate),
             StepDeclaration(VerifyStep.self, \.verify),
+            StepDeclaration(FitStep.self, \.fit),
             StepDeclaration(ThumbnailStep.self, \.thumbnail),
             StepDeclaration(OutputStep.self, \.output),
         ]

@@ -59,4 +59,11 @@ public struct OptionProblem: Error, Equatable, Sendable, CustomStringConvertible
     }
 
     public var description: String { message }
+
+    /// The problem with `directory` as a `dir` option, which names a folder inside the output folder
+    /// (not absolute, no `.` or `..`); nil when it is one. `examples` are shown in the message.
+    static func subfolder(_ directory: String, examples: String) -> OptionProblem? {
+        let inside = !directory.isEmpty && !directory.hasPrefix("/") && !directory.split(separator: "/").contains { $0 == ".." || $0 == "." }
+        return inside ? nil : OptionProblem(option: "dir", "'dir' is a folder inside the output folder, such as \(examples)")
+    }
 }

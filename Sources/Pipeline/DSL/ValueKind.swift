@@ -75,6 +75,32 @@ extension ValueKind where Value == Double {
     }
 }
 
+extension ValueKind where Value == Double {
+    /// A share of a whole, written `85%` or `0.85` (as `imagepipe convert --fill` takes it), kept as a
+    /// fraction above 0 and at most 1.
+    public static var share: ValueKind {
+        ValueKind(expected: "a share such as 85% or 0.85", placeholder: "PCT%", parse: { word in
+            let percent = word.hasSuffix("%")
+            guard let number = Double(percent ? String(word.dropLast()) : word), number.isFinite else { return nil }
+            let fraction = percent ? number / 100 : number
+            return fraction > 0 && fraction <= 1 ? fraction : nil
+        }, render: { fraction in
+            let percent = (fraction * 1_000_000).rounded() / 10_000
+            return percent == percent.rounded() ? "\(Int(percent))%" : "\(percent)%"
+        })
+    }
+}
+
+extension ValueKind where Value == [String] {
+    /// One or more names separated by commas (`amazon-main,google-merchant`), each checked elsewhere.
+    public static func names(_ placeholder: String) -> ValueKind {
+        ValueKind(expected: "one or more names separated by commas", placeholder: placeholder, parse: { word in
+            let names = word.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            return names.allSatisfy({ !$0.isEmpty }) && !names.isEmpty ? names : nil
+        }, render: { $0.joined(separator: ",") })
+    }
+}
+
 extension ValueKind where Value == [ImageFormat] {
     /// A comma-separated list of formats: `jpeg,png,webp`.
     public static var formats: ValueKind {

@@ -1,3 +1,4 @@
+import Marketplace
 import VicSee
 
 /// One item as `report.json` and the review sheet show it: made from its journal record, so a re-run
@@ -32,6 +33,9 @@ public struct ItemReport: Sendable, Codable, Equatable {
     public var verified: Bool?
     public var problems: [ItemProblem]
     public var thumbnail: String?
+    /// `verify preset`'s verdicts, one per preset: each rule's outcome, measured value and what to change
+    /// (see "Marketplace" in the README). Empty without `verify preset`.
+    public var presets: [PresetReport]
 
     public init(_ record: ItemRecord, model: ModelSpec?) {
         name = record.name
@@ -58,6 +62,7 @@ public struct ItemReport: Sendable, Codable, Equatable {
         verified = record.verified
         problems = record.problems
         thumbnail = record.thumbnail
+        presets = record.presets
     }
 }
 

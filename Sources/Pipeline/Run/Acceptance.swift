@@ -11,6 +11,21 @@ struct Acceptance: ItemStage {
         }
     }
 
+    /// Whether the item's output passed verification (or needed none), so that `fit` and the preset
+    /// check work on it. An item rejected only by those two is still accepted here: they judge it again.
+    static func isAccepted(_ record: ItemRecord) -> Bool {
+        [.done, .rejected].contains(record.state) && record.verified != false
+    }
+
+    /// Applies `change` to an accepted item and moves it to the state that follows: done unless its
+    /// fit copy could not be made or a required preset rule fails (then rejected).
+    static func settle(_ item: inout ItemContext, step: String, in run: RunContext, _ change: (inout ItemRecord) -> Void) throws(ItemStop) {
+        var next = item.record
+        change(&next)
+        let state: ItemState = next.verified != false && !next.problems.contains { [.fit, .preset].contains($0.kind) } ? .done : .rejected
+        try item.move(to: state, step: step, in: run, change)
+    }
+
     /// The file an item's verdict is about: its output once downloaded, or its input when the pipeline
     /// generates nothing; nil when there is none yet.
     static func subject(of item: ItemContext, in run: RunContext) -> String? {

@@ -1,3 +1,4 @@
+import Foundation
 import ImageCore
 import VicSee
 
@@ -47,6 +48,12 @@ struct ItemContext {
     }
 
     var name: String { item.name.text }
+
+    /// The stem of files derived from `source` (thumbnails, fit copies): the output's file name without
+    /// its extension (`SIMULATED-mug`), or the item's name when the pipeline generates nothing.
+    func derivedStem(of source: String, in run: RunContext) -> String {
+        run.spec.generate != nil ? ((source as NSString).lastPathComponent as NSString).deletingPathExtension : item.name.fileStem
+    }
 
     /// Whether the item still has to be sent for its current key (or sent again, when allowed).
     var needsReference: Bool {

@@ -31,6 +31,10 @@ public struct ItemProblem: Codable, Sendable, Equatable, CustomStringConvertible
         case outputChanged = "output-changed"
         /// The thumbnail could not be made.
         case thumbnail
+        /// The `fit` copy could not be made: the item is rejected until it is.
+        case fit
+        /// A required rule of a `verify preset` preset fails: the item is rejected.
+        case preset
         // The verdicts of `verify`, with `VerifyProblem`'s kind words (see "Output sizes" in the README).
         case undecodable
         case renamed

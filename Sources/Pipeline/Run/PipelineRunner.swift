@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import ImageCore
+import Marketplace
 import Simulator
 import VicSee
 
@@ -11,7 +12,9 @@ import VicSee
 /// 3. **generate** — credits reserved, the reference prepared and published, the intent journaled, the
 ///    submit sent, its task id journaled, the task polled, the output downloaded, checked and named;
 /// 4. **verify** (or, without it, acceptance) — the output's verdict;
-/// 5. **thumbnail**;
+/// 5. **fit** — a copy of each verified output made to pass a preset, beside it (`OUT/fit/`);
+/// 6. **verify preset** — the fitted copy (or, without fit, the output) against the presets named;
+/// 7. **thumbnail** (of the output);
 ///
 /// and then `report.json` and `index.html`, both made from the journal. `plan` walks the same stages
 /// with nothing written and nothing sent. A stage that has nothing to do for an item (a reference
@@ -20,11 +23,14 @@ import VicSee
 public final class PipelineRunner: Sendable {
     public let spec: PipelineSpec
     public let catalogue: ModelCatalogue
+    /// Where the presets the pipeline names are found; nil: the bundled ones with `$IMAGEPIPE_PRESETS`.
+    public let presets: PresetCatalogue?
     private let control = RunControl()
 
-    public init(spec: PipelineSpec, catalogue: ModelCatalogue) {
+    public init(spec: PipelineSpec, catalogue: ModelCatalogue, presets: PresetCatalogue? = nil) {
         self.spec = spec
         self.catalogue = catalogue
+        self.presets = presets
     }
 
     /// Asks a running `run` to stop as Ctrl-C does: no new submit, in-flight submits settle (at most 10 s),
@@ -41,6 +47,8 @@ public final class PipelineRunner: Sendable {
         if spec.aspect != nil || spec.generate != nil { stages.append(spec.aspect ?? AspectStep()) }
         if let generate = spec.generate { stages.append(generate) }
         if let verify = spec.verify { stages.append(verify) } else { stages.append(Acceptance()) }
+        if let fit = spec.fit { stages.append(fit) }
+        if let verify = spec.verify, verify.presets != nil { stages.append(PresetVerification(verify: verify)) }
         if let thumbnail = spec.thumbnail { stages.append(thumbnail) }
         if let thumbnail = spec.thumbnail, spec.generate != nil, spec.input != nil { stages.append(ReferenceThumbnail(step: thumbnail)) }
         return stages
@@ -89,8 +97,9 @@ public final class PipelineRunner: Sendable {
     /// Executes the pipeline against `backend`. `onEvent` hears each item's moves, step by step.
     public func run(backend: Backend, options: RunOptions = RunOptions(),
                     onEvent: @escaping @Sendable (RunEvent) -> Void = { _ in }) async throws(RunError) -> RunSummary {
-        let problems = spec.problems(catalogue: catalogue)
+        let problems = spec.problems(catalogue: catalogue, presets: presets)
         guard problems.isEmpty else { throw .invalid(problems) }
+        let namedPresets = spec.resolvePresets(in: presets).found
         if case .loopback = spec.publishWay, !backend.isOnThisMachine, spec.generate != nil, spec.input != nil {
             throw .publish(.loopbackNeedsSimulator)
         }
@@ -133,7 +142,8 @@ public final class PipelineRunner: Sendable {
             }
         }
         let context = RunContext(spec: spec, catalogue: catalogue, options: options, journal: journal,
-                                 budget: Budget(limit: options.maxCredits), control: control, session: session, events: onEvent)
+                                 budget: Budget(limit: options.maxCredits), control: control, session: session, presets: namedPresets,
+                                 events: onEvent)
         let width = max(1, options.jobs ?? spec.generate?.concurrency ?? ProcessInfo.processInfo.activeProcessorCount)
         await Self.process(contexts, stages: Self.stages(for: spec), width: width, in: context)
         await session?.close()

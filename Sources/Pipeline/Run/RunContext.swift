@@ -1,4 +1,5 @@
 import ImageCore
+import Marketplace
 import VicSee
 
 /// What happened to an item at a step, for the command line's progress lines and `--json` events.
@@ -35,10 +36,12 @@ final class RunContext: Sendable {
     let control: RunControl
     /// Nil when planning, or when nothing is generated.
     let session: GenerationSession?
+    /// The marketplace presets the pipeline names (`verify preset`, `fit preset`), by name.
+    let presets: [String: Preset]
     let events: @Sendable (RunEvent) -> Void
 
     init(spec: PipelineSpec, catalogue: ModelCatalogue, options: RunOptions, journal: Journal?, budget: Budget,
-         control: RunControl, session: GenerationSession?, events: @escaping @Sendable (RunEvent) -> Void) {
+         control: RunControl, session: GenerationSession?, presets: [String: Preset] = [:], events: @escaping @Sendable (RunEvent) -> Void) {
         self.spec = spec
         self.catalogue = catalogue
         self.model = spec.generate.flatMap { catalogue.model($0.model) }
@@ -47,6 +50,7 @@ final class RunContext: Sendable {
         self.budget = budget
         self.control = control
         self.session = session
+        self.presets = presets
         self.events = events
     }
 

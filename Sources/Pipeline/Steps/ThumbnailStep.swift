@@ -47,11 +47,8 @@ public struct ThumbnailStep: PipelineStep {
     }
 
     public func problems() -> [OptionProblem] {
-        var problems = options.problems.map { OptionProblem(option: "fit", $0) }
-        if directory.isEmpty || directory.hasPrefix("/") || directory.split(separator: "/").contains(where: { $0 == ".." || $0 == "." }) {
-            problems.append(OptionProblem(option: "dir", "'dir' is a folder inside the output folder, such as thumbs or previews/small"))
-        }
-        return problems
+        let problems = options.problems.map { OptionProblem(option: "fit", $0) }
+        return problems + [OptionProblem.subfolder(directory, examples: "thumbs or previews/small")].compactMap { $0 }
     }
 }
 
@@ -63,7 +60,7 @@ extension ThumbnailStep: ItemStage {
     func run(_ item: inout ItemContext, in run: RunContext) async throws(ItemStop) {
         guard [.done, .rejected].contains(item.record.state), let source = item.record.output ?? item.item.input else { return }
         let key = line + (item.record.checksum.map { " of " + $0 } ?? "")
-        let stem = run.spec.generate != nil ? ((source as NSString).lastPathComponent as NSString).deletingPathExtension : item.item.name.fileStem
+        let stem = item.derivedStem(of: source, in: run)
         let format = format ?? item.record.format.flatMap(ImageFormat.init(rawValue:))
             ?? (try? ImageProbe.probe(path: source, limits: ImageLimits(maxBytes: nil, maxPixels: nil)))?.format ?? .jpeg
         let folder = run.outputDirectory + "/" + directory

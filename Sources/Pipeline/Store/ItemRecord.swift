@@ -1,5 +1,6 @@
 import VicSee
 import GRDB
+import Marketplace
 
 /// Everything the journal knows about one item: where it stands, what was asked and paid for, the
 /// output and its verdict. `report.json` and the review sheet are made from these rows, so a re-run
@@ -58,6 +59,16 @@ public struct ItemRecord: Codable, Sendable, Equatable, FetchableRecord, Persist
     public var thumbnail: String?
     /// The thumbnail settings and output checksum it was made from: a change remakes it.
     public var thumbnailKey: String?
+
+    // Marketplace presets.
+    /// The copy `fit` made of the output (the output itself is never changed).
+    public var fitted: String?
+    /// The fit settings, the preset's rules and the output checksum it was made from: a change remakes it.
+    public var fitKey: String?
+    /// `verify preset`'s verdicts, one per preset, on the fitted copy when there is one.
+    public var presets: [PresetReport]
+    /// The preset check's settings, the presets' rules and the file it judged: a change checks again.
+    public var presetKey: String?
     public var updatedAt: Double
 
     public init(key: String, name: String, input: String?) {
@@ -67,6 +78,7 @@ public struct ItemRecord: Codable, Sendable, Equatable, FetchableRecord, Persist
         state = .pending
         simulated = false
         problems = []
+        presets = []
         updatedAt = 0
     }
 }

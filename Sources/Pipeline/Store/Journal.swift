@@ -127,6 +127,13 @@ public final class Journal: Sendable {
                 for column in ["expected", "confidence", "referenceThumbnail", "referenceThumbnailKey"] { table.add(column: column, .text) }
             }
         }
+        // Fitted copies and preset verdicts (issue 12), added to existing journals.
+        migrator.registerMigration("v3 fitted copies and preset verdicts") { db in
+            try db.alter(table: ItemRecord.databaseTableName) { table in
+                for column in ["fitted", "fitKey", "presetKey"] { table.add(column: column, .text) }
+                table.add(column: "presets", .text).notNull().defaults(to: "[]")
+            }
+        }
         return migrator
     }
 
