@@ -8,15 +8,19 @@ public struct GenerationRequest: Sendable, Equatable {
     public var aspect: AspectChoice
     /// Byte sizes of the references where known (local files), to check the per-reference limit.
     public var referenceBytes: [Int]
+    /// Upright pixel sizes of the references where known (local files), to check the service's ratio
+    /// and megapixel limits.
+    public var referenceSizes: [PixelSize]
 
     public init(model: String, prompt: String, imageURLs: [String] = [], resolution: ResolutionTier = .oneK,
-                aspect: AspectChoice = .auto, referenceBytes: [Int] = []) {
+                aspect: AspectChoice = .auto, referenceBytes: [Int] = [], referenceSizes: [PixelSize] = []) {
         self.model = model
         self.prompt = prompt
         self.imageURLs = imageURLs
         self.resolution = resolution
         self.aspect = aspect
         self.referenceBytes = referenceBytes
+        self.referenceSizes = referenceSizes
     }
 
     /// The model's spec if the request keeps every rule of the catalogue; otherwise the first broken rule,
@@ -50,6 +54,11 @@ public struct GenerationRequest: Sendable, Equatable {
         if let index = referenceBytes.firstIndex(where: { $0 > spec.references.maxBytes }) {
             throw .referenceTooLarge(index: index, bytes: referenceBytes[index], max: spec.references.maxBytes)
         }
+        for (index, size) in referenceSizes.enumerated() {
+            if let violation = spec.references.violations(width: size.width, height: size.height, bytes: nil).first {
+                throw .referenceRefused(index: index, violation)
+            }
+        }
         return spec
     }
 }
@@ -64,6 +73,8 @@ public enum RequestError: Error, CustomStringConvertible, Equatable, Sendable {
     case missingReferences(model: String, required: Int)
     case tooManyReferences(model: String, count: Int, max: Int)
     case referenceTooLarge(index: Int, bytes: Int, max: Int)
+    /// Outside the service's ratio or megapixel limits for references.
+    case referenceRefused(index: Int, ReferenceLimitViolation)
 
     public var description: String {
         switch self {
@@ -83,6 +94,11 @@ public enum RequestError: Error, CustomStringConvertible, Equatable, Sendable {
             max == 0 ? "\(model) takes no references; use an image-to-image model" : "\(count) references; \(model) takes at most \(max)"
         case .referenceTooLarge(let index, let bytes, let max):
             "reference \(index + 1) is \(bytes) bytes; the service takes at most \(max) bytes (shrink it first)"
+        case .referenceRefused(let index, let violation):
+            switch violation {
+            case .ratio: "reference \(index + 1): \(violation); crop or pad it into that range first"
+            case .megapixels, .bytes: "reference \(index + 1): \(violation); shrink it first"
+            }
         }
     }
 }
