@@ -331,6 +331,19 @@ public final class VicSeeClient: Sendable {
         return text.replacingOccurrences(of: key, with: "sk-…")
     }
 
+    // MARK: For the calls in VicSeeClient+Upload.swift, +Upscale.swift and +Polling.swift
+
+    /// One API call, never retried (the caller decides what a failure means).
+    func call(_ method: HTTPMethod, url: String, body: Data?) async throws -> Answer {
+        try await send(method, url: url, body: body)
+    }
+
+    /// The error an answer that is not a success stands for.
+    func failure(of answer: Answer) -> ServiceError { error(from: answer) }
+
+    /// The HTTP client itself, for requests to storage that carry no key (a presigned upload).
+    var transport: HTTPClient { http }
+
     static func body(for request: GenerationRequest, spec: ModelSpec) -> [String: Any] {
         var parameters: [String: Any] = ["prompt": request.prompt]
         if !request.imageURLs.isEmpty { parameters["image_urls"] = request.imageURLs }
