@@ -104,6 +104,10 @@ final class Routes: Sendable {
             await self.download(request, id: context.parameters.get("id") ?? "")
         }
         router.get("/api/v1/credits") { request, _ in await self.credits(request) }
+        router.post("/api/v1/upload") { request, _ in await self.signUpload(request) }
+        router.post("/api/v1/tools/upscale-image") { request, _ in await self.upscale(request) }
+        router.put("/storage/put/:token") { request, context in await self.putUpload(request, token: context.parameters.get("token") ?? "") }
+        router.get("/storage/uploads/:key") { _, context in await self.uploadedFile(context.parameters.get("key") ?? "") }
         router.get("/files/:name") { _, context in await self.file(context.parameters.get("name") ?? "") }
         router.get("/_simulator/counters") { _, _ in await self.countersResponse() }
     }
