@@ -1,3 +1,5 @@
+import VicSee
+
 /// How a run may spend and what it may send again.
 public struct RunOptions: Sendable {
     /// Stop submitting once this many credits (this run's, net of refunds) would be passed.
@@ -14,6 +16,8 @@ public struct RunOptions: Sendable {
     public var minimumFreeBytes: Int64 = 50_000_000
     /// For the crash tests: the process kills itself after this many journal commits.
     public var crashAfterWrites: Int?
+    /// How tasks are polled; nil: adaptive, from the durations seen (see `PollPolicy`).
+    public var pollPolicy: PollPolicy?
 
     public init() {}
 }
