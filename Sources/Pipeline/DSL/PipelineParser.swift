@@ -80,7 +80,8 @@ extension PipelineSpec {
         var problems: [SpecProblem] = []
         let steps: [(String, [OptionProblem])] = [
             ("check", check?.problems() ?? []), ("aspect", aspect?.problems() ?? []), ("publish", publish?.problems() ?? []),
-            ("generate", generate?.problems() ?? []), ("verify", verify?.problems() ?? []), ("thumbnail", thumbnail?.problems() ?? []),
+            ("generate", generate?.problems() ?? []), ("verify", verify?.problems() ?? []), ("upscale", upscale?.problems() ?? []),
+            ("thumbnail", thumbnail?.problems() ?? []),
         ]
         for (step, found) in steps {
             problems += found.map { SpecProblem(step: step, option: $0.option, message: $0.message, suggestion: $0.suggestion) }

@@ -25,11 +25,14 @@ public struct ItemReport: Sendable, Codable, Equatable {
     public var verified: Bool?
     public var problems: [ItemProblem]
     public var thumbnail: String?
+    /// The upscale of the output, when one was made or tried (`output`, `width` and `height` above are
+    /// then the upscaled file's once it is done).
+    public var upscale: UpscaleRecord?
 
     public init(_ record: ItemRecord, model: ModelSpec?) {
         name = record.name
         input = record.input
-        state = record.state
+        state = record.effectiveState
         self.model = record.model
         tier = record.tier
         ratio = record.ratio
@@ -45,7 +48,11 @@ public struct ItemReport: Sendable, Codable, Equatable {
         height = record.height
         format = record.format
         verified = record.verified
-        problems = record.problems
+        problems = record.problems + (record.upscale?.problems ?? [])
         thumbnail = record.thumbnail
+        upscale = record.upscale
+        if let upscale = record.upscale, upscale.state == .done {
+            (output, width, height, format) = (upscale.output, upscale.width, upscale.height, upscale.format)
+        }
     }
 }
