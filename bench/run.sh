@@ -4,10 +4,15 @@
 #   bash bench/run.sh            # everything
 #   bash bench/run.sh codecs     # probe and full decode against vipsheader, imagesize, djpeg, dwebp
 #   bash bench/run.sh thumbs     # thumbnails against vipsthumbnail: speed, memory, SSIM
+#   bash bench/run.sh requests   # requests per generated image: adaptive polling against the recommended
 # CORPUS=dir picks another image folder (default bench/corpus, made by ../shared/bench/make-corpus.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
+if [ "${1:-all}" = requests ]; then  # needs no reference tools and no corpus
+  swift build -c release --product imagepipe --static-swift-stdlib
+  exec python3 bench/requests_bench.py --imagepipe .build/release/imagepipe --results bench/RESULTS.md
+fi
 tools=()
 command -v vipsheader >/dev/null || tools+=(libvips-tools)
 command -v djpeg >/dev/null || tools+=(libjpeg-turbo-progs)
@@ -25,4 +30,7 @@ if [ "$what" = all ] || [ "$what" = codecs ]; then
 fi
 if [ "$what" = all ] || [ "$what" = thumbs ]; then
   python3 bench/thumb_bench.py --corpus "$corpus" --imagepipe .build/release/imagepipe --results bench/RESULTS.md
+fi
+if [ "$what" = all ]; then
+  python3 bench/requests_bench.py --imagepipe .build/release/imagepipe --results bench/RESULTS.md
 fi
