@@ -29,9 +29,9 @@ extension Routes {
         case .pass(let k, let r): (key, rate) = (k, r)
         }
         func bad(_ code: String, _ message: String) -> Response { Self.failure(.badRequest, code, message, rate: rate) }
-        guard let buffer = try? await request.body.collect(upTo: Self.requestBodyLimit),
-            let object = (try? JSONSerialization.jsonObject(with: Data(buffer.readableBytesView))) as? [String: Any]
-        else { return bad("INVALID_JSON", "The request body is not valid JSON") }
+        guard let object = await Self.jsonObject(of: request, upTo: Self.requestBodyLimit) else {
+            return bad("INVALID_JSON", "The request body is not valid JSON")
+        }
         guard let model = object["model"] as? String, !model.isEmpty else { return bad("MISSING_MODEL", "model is required") }
         // Both published shapes: {"model", "input": {...}} and {"model", "prompt", "options": {...}}.
         let input = object["input"] as? [String: Any]

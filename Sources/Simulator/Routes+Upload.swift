@@ -19,9 +19,9 @@ extension Routes {
         case .pass(let k, let r): (key, rate) = (k, r)
         }
         func bad(_ code: String, _ message: String) -> Response { Self.failure(.badRequest, code, message, rate: rate) }
-        guard let buffer = try? await request.body.collect(upTo: 1 << 16),
-            let object = (try? JSONSerialization.jsonObject(with: Data(buffer.readableBytesView))) as? [String: Any]
-        else { return bad("INVALID_JSON", "The request body is not valid JSON") }
+        guard let object = await Self.jsonObject(of: request, upTo: 1 << 16) else {
+            return bad("INVALID_JSON", "The request body is not valid JSON")
+        }
         guard let contentType = object["contentType"] as? String, allowedTypes.contains(contentType) else {
             return bad("INVALID_PARAMETERS", "contentType must be one of \(allowedTypes.joined(separator: ", "))")
         }

@@ -33,9 +33,9 @@ extension Routes {
         }
         func bad(_ message: String) -> Response { Self.failure(.badRequest, "INVALID_PARAMETERS", message, rate: rate) }
         guard let tool = state.catalogue.service?.upscale else { return bad("the upscale tool is not in this simulator's catalogue") }
-        guard let buffer = try? await request.body.collect(upTo: Self.requestBodyLimit),
-            let object = (try? JSONSerialization.jsonObject(with: Data(buffer.readableBytesView))) as? [String: Any]
-        else { return Self.failure(.badRequest, "INVALID_JSON", "The request body is not valid JSON", rate: rate) }
+        guard let object = await Self.jsonObject(of: request, upTo: Self.requestBodyLimit) else {
+            return Self.failure(.badRequest, "INVALID_JSON", "The request body is not valid JSON", rate: rate)
+        }
         guard let url = object["image_url"] as? String, !url.isEmpty else { return bad("image_url is required") }
         let word = (object["upscale_factor"] as? String) ?? (object["upscale_factor"] as? Int).map(String.init) ?? String(tool.defaultFactor)
         guard let factor = Int(word), tool.factors.contains(factor) else {

@@ -112,6 +112,15 @@ final class Routes: Sendable {
         router.get("/_simulator/counters") { _, _ in await self.countersResponse() }
     }
 
+    // MARK: Requests
+
+    /// The request's body as a JSON object, read up to `limit` bytes; nil when it is not one (the
+    /// caller answers `INVALID_JSON`).
+    static func jsonObject(of request: Request, upTo limit: Int) async -> [String: Any]? {
+        guard let buffer = try? await request.body.collect(upTo: limit) else { return nil }
+        return (try? JSONSerialization.jsonObject(with: Data(buffer.readableBytesView))) as? [String: Any]
+    }
+
     // MARK: Answers
 
     static func json(_ status: HTTPResponse.Status, _ object: Any, rate: (limit: Int?, remaining: Int?)? = nil) -> Response {
