@@ -42,10 +42,9 @@ let package = Package(
             providers: [.apt(["liblcms2-dev"])]),
         .target(name: "CJPEG", dependencies: ["CLibJPEG"]),
         .target(name: "CPNG", dependencies: ["CLibPNG"], linkerSettings: [.linkedLibrary("z")]),
-        .target(
-            name: "ImageCore",
-            dependencies: ["CJPEG", "CPNG", "CWebP", "CLCMS2"],
-            swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
+        /// Built with Swift's bounds and overflow checks on, like every target: its header parsers read
+        /// untrusted bytes. The hot pixel loops run over buffers imagepipe allocated itself.
+        .target(name: "ImageCore", dependencies: ["CJPEG", "CPNG", "CWebP", "CLCMS2"]),
         /// The hosted service: the model catalogue (data), request validation and the HTTP client. Knows
         /// nothing of pixels beyond what the catalogue says about sizes.
         .target(

@@ -3,7 +3,7 @@
 # ratios to bench/RESULTS.md. Not a test: run it by hand on a quiet machine.
 #   bash bench/run.sh            # everything
 #   bash bench/run.sh codecs     # probe and full decode against vipsheader, imagesize, djpeg, dwebp
-#   bash bench/run.sh thumbs     # thumbnails against vipsthumbnail: speed, memory, SSIM
+#   bash bench/run.sh thumbs     # thumbnails against vipsthumbnail: speed, memory, SSIM; DC-scan decoding
 #   bash bench/run.sh requests   # requests per generated image: adaptive polling against the recommended
 # CORPUS=dir picks another image folder (default bench/corpus, made by ../shared/bench/make-corpus.sh).
 set -euo pipefail
@@ -29,6 +29,7 @@ if [ "$what" = all ] || [ "$what" = codecs ]; then
   python3 bench/codec_bench.py --corpus "$corpus" --imagepipe .build/release/imagepipe --results bench/RESULTS.md
 fi
 if [ "$what" = all ] || [ "$what" = thumbs ]; then
+  python3 bench/dc_scans.py --corpus "$corpus" --results bench/RESULTS.md
   python3 bench/thumb_bench.py --corpus "$corpus" --imagepipe .build/release/imagepipe --results bench/RESULTS.md
 fi
 if [ "$what" = all ]; then

@@ -34,6 +34,15 @@ def shell(command):
     return run(["sh", "-c", command])
 
 
+def is_progressive(path):
+    with Image.open(path) as image:
+        return bool(image.info.get("progressive") or image.info.get("progression"))
+
+
+def mean_difference(a, b):
+    return float(np.abs(np.asarray(a, dtype=np.int16) - np.asarray(b, dtype=np.int16)).mean())
+
+
 def luminance(image):
     rgb = np.asarray(image.convert("RGB"), dtype=np.float64)
     return rgb @ np.array([0.299, 0.587, 0.114])
@@ -94,13 +103,13 @@ def main():
         folder = os.path.join(args.corpus, fmt)
         groups[fmt] = sorted(os.path.join(folder, n) for n in os.listdir(folder))
     groups["all"] = [f for fmt in ("jpeg", "png", "webp") for f in groups[fmt]]
+    groups["progressive jpeg"] = [f for f in groups["jpeg"] if is_progressive(f)]
     scratch = tempfile.mkdtemp(prefix="imagepipe-thumbs-")
     ours_dir, vips_dir = os.path.join(scratch, "ours"), os.path.join(scratch, "vips")
 
-    def ours(files, jobs):
-        shutil.rmtree(ours_dir, ignore_errors=True)
-        return run([args.imagepipe, "thumb", "--jobs", str(jobs), "--size", "256", "--format", "jpeg",
-                    "--quality", "80", "--out", ours_dir] + files)
+    def ours(files, jobs, folder=ours_dir, extra=("--format", "jpeg", "--quality", "80")):
+        shutil.rmtree(folder, ignore_errors=True)
+        return run([args.imagepipe, "thumb", "--jobs", str(jobs), "--size", "256", *extra, "--out", folder] + files)
 
     def vips(files, jobs):
         shutil.rmtree(vips_dir, ignore_errors=True)
@@ -123,7 +132,7 @@ def main():
             "| files | imagepipe | vipsthumbnail | imagepipe is | peak RSS imagepipe / vips |",
             "| --- | ---: | ---: | ---: | ---: |",
         ]
-        for name in ("jpeg", "png", "webp", "all"):
+        for name in ("jpeg", "progressive jpeg", "png", "webp", "all"):
             files = groups[name]
             best_ours = best_vips = (float("inf"), 0)
             for _ in range(ROUNDS):
@@ -134,6 +143,52 @@ def main():
             lines.append(
                 f"| {name} ({len(files)}) | {rate_ours:.1f} | {rate_vips:.1f} | {rate_ours / rate_vips:.2f}× "
                 f"| {best_ours[1] / 1024:.0f} MB / {best_vips[1] / 1024:.0f} MB |")
+
+    big = [f for f in groups["progressive jpeg"] if Image.open(f).size == (5120, 2880)]
+    lines += [
+        "",
+        "### Peak RSS on each 5120×2880 progressive JPEG alone (one job, best of 3)",
+        "",
+        "| file | imagepipe | vipsthumbnail |",
+        "| --- | ---: | ---: |",
+    ]
+    for path in big:
+        mine = min(ours([path], 1)[1] for _ in range(ROUNDS))
+        theirs = min(vips([path], 1)[1] for _ in range(ROUNDS))
+        lines.append(f"| {os.path.basename(path)} | {mine / 1024:.0f} MB | {theirs / 1024:.0f} MB |")
+
+    # The DC path (default) against every scan (--fail-on error), both as lossless PNG thumbnails.
+    dc_dir, all_dir = os.path.join(scratch, "dc"), os.path.join(scratch, "all-scans")
+    verbose = subprocess.run([args.imagepipe, "thumb", "--jobs", "1", "--size", "256", "--format", "png", "--verbose",
+                              "--out", dc_dir] + groups["progressive jpeg"], capture_output=True, text=True).stdout
+    loader = {}
+    for line in verbose.splitlines():
+        if not line.startswith(" "):
+            current = line.split(" → ")[0]
+        elif "loader:" in line:
+            loader[current] = line.strip()
+    ours(groups["progressive jpeg"], 1, all_dir, ("--format", "png", "--fail-on", "error"))
+    lines += [
+        "",
+        "### Progressive JPEGs: DC-scan thumbnails against all-scan thumbnails (`--fail-on error`), PNG output",
+        "",
+        "| file | size | DC path | mean abs difference (of 255) | max | SSIM DC path vs reference | SSIM all scans vs reference |",
+        "| --- | --- | --- | ---: | ---: | ---: | ---: |",
+    ]
+    dc_quality = quality(groups["progressive jpeg"], dc_dir, ".png")
+    all_quality = quality(groups["progressive jpeg"], all_dir, ".png")
+    for path in groups["progressive jpeg"]:
+        name = os.path.splitext(os.path.basename(path))[0] + ".png"
+        with Image.open(os.path.join(dc_dir, name)) as a, Image.open(os.path.join(all_dir, name)) as b:
+            a, b = a.convert("RGB"), b.convert("RGB")
+            difference = mean_difference(a, b)
+            worst = int(np.abs(np.asarray(a, dtype=np.int16) - np.asarray(b, dtype=np.int16)).max())
+        size = "×".join(map(str, Image.open(path).size))
+        line = loader.get(path, "")
+        used = ("yes" if "DC scans only" in line
+                else "no: " + (line.split("(all scans: ")[1].rstrip(")") if "(all scans: " in line else "1/8 is smaller than the target"))
+        lines.append(f"| {os.path.basename(path)} | {size} | {used} | {difference:.3f} | {worst} "
+                     f"| {dc_quality[path]:.4f} | {all_quality[path]:.4f} |")
 
     png_ours, png_vips = os.path.join(scratch, "ours-png"), os.path.join(scratch, "vips-png")
     os.makedirs(png_vips, exist_ok=True)
@@ -157,7 +212,7 @@ def main():
     ]
     failures = []
     for kind, (mine_all, theirs_all) in measured.items():
-        for name in ("jpeg", "png", "webp", "all"):
+        for name in ("jpeg", "progressive jpeg", "png", "webp", "all"):
             mine = [mine_all[f] for f in groups[name] if mine_all[f] is not None]
             theirs = [theirs_all[f] for f in groups[name] if theirs_all[f] is not None]
             missing = len(groups[name]) - len(mine)

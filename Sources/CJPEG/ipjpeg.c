@@ -19,9 +19,12 @@ struct ipjpeg_error {
 };
 
 struct ipjpeg_decoder {
-    struct jpeg_decompress_struct info;
+    struct jpeg_decompress_struct info; /* first, so that a j_common_ptr is also the decoder */
     struct ipjpeg_error error;
     int created;
+    struct jpeg_progress_mgr progress;
+    int scan_limit;    /* 0: none */
+    int scans_refused; /* the scan number that went past scan_limit */
 };
 
 /* Sorts a libjpeg warning code into the categories the caller's policy speaks of. */
@@ -137,9 +140,8 @@ int ipjpeg_copy_icc(ipjpeg_decoder *decoder, uint8_t **profile, unsigned int *le
     return 1;
 }
 
-int ipjpeg_start(ipjpeg_decoder *decoder, int scale_denom, uint32_t *width, uint32_t *height, int *channels) {
-    if (setjmp(decoder->error.jump)) return -1;
-    struct jpeg_decompress_struct *info = &decoder->info;
+/* Grey stays grey, CMYK and YCCK come out as CMYK, everything else as RGB; DCT-scaled by 1/scale_denom. */
+static void ipjpeg_choose_output(struct jpeg_decompress_struct *info, int scale_denom) {
     switch (info->jpeg_color_space) {
     case JCS_GRAYSCALE:
         info->out_color_space = JCS_GRAYSCALE;
@@ -155,7 +157,77 @@ int ipjpeg_start(ipjpeg_decoder *decoder, int scale_denom, uint32_t *width, uint
     info->scale_num = 1;
     info->scale_denom = (unsigned int)scale_denom;
     info->dct_method = JDCT_ISLOW;
+}
+
+int ipjpeg_start(ipjpeg_decoder *decoder, int scale_denom, uint32_t *width, uint32_t *height, int *channels) {
+    if (setjmp(decoder->error.jump)) return -1;
+    struct jpeg_decompress_struct *info = &decoder->info;
+    ipjpeg_choose_output(info, scale_denom);
     jpeg_start_decompress(info);
+    *width = info->output_width;
+    *height = info->output_height;
+    *channels = info->output_components;
+    return 0;
+}
+
+/* Called by libjpeg between iMCU rows while it reads a multi-scan file, and by ipjpeg_start_dc after
+   each step: a scan past the limit ends decoding by the same jump as an error. */
+static void ipjpeg_check_scans(j_common_ptr common) {
+    ipjpeg_decoder *decoder = (ipjpeg_decoder *)common;
+    int scan = decoder->info.input_scan_number;
+    if (decoder->scan_limit <= 0 || scan <= decoder->scan_limit) return;
+    decoder->scans_refused = scan;
+    decoder->error.failed = 1;
+    snprintf(decoder->error.message, sizeof decoder->error.message, "scan %d is past the limit of %d scans", scan,
+             decoder->scan_limit);
+    longjmp(decoder->error.jump, 1);
+}
+
+void ipjpeg_limit_scans(ipjpeg_decoder *decoder, int limit) {
+    decoder->scan_limit = limit;
+    decoder->progress.progress_monitor = ipjpeg_check_scans;
+    decoder->info.progress = &decoder->progress;
+}
+
+int ipjpeg_scans_refused(const ipjpeg_decoder *decoder) { return decoder->scans_refused; }
+
+/* True when every component's DC coefficients have arrived (all their bits with `refined`). libjpeg sets
+   coef_bits when a scan starts, so this is only meaningful at a scan boundary. */
+static int ipjpeg_dc_present(const struct jpeg_decompress_struct *info, int refined) {
+    for (int c = 0; c < info->num_components; c++) {
+        int bits = info->coef_bits[c][0];
+        if (bits < 0 || (refined && bits != 0)) return 0;
+    }
+    return 1;
+}
+
+int ipjpeg_start_dc(ipjpeg_decoder *decoder, int wait_for_refinement, ipjpeg_dc_progress *progress,
+                    uint32_t *width, uint32_t *height, int *channels) {
+    memset(progress, 0, sizeof *progress);
+    if (setjmp(decoder->error.jump)) return -1;
+    struct jpeg_decompress_struct *info = &decoder->info;
+    if (!info->progressive_mode) {
+        snprintf(decoder->error.message, sizeof decoder->error.message, "not a progressive JPEG");
+        return -1;
+    }
+    ipjpeg_choose_output(info, 8);
+    info->buffered_image = TRUE;
+    /* Smoothing guesses low AC coefficients for a blurry preview; at 1/8 scale only DC is used anyway. */
+    info->do_block_smoothing = FALSE;
+    jpeg_start_decompress(info); /* in buffered-image mode this reads no scan data yet */
+    /* Read until a scan completes with every DC present. The first scans are normally DC, but mozjpeg
+       writes one DC scan per component, and an encoder may put AC scans of one component before the DC
+       of another: those are read (and decoded) on the way. */
+    for (;;) {
+        int status = jpeg_consume_input(info);
+        ipjpeg_check_scans((j_common_ptr)info);
+        if (status == JPEG_REACHED_EOI) break;
+        if (status == JPEG_SCAN_COMPLETED && ipjpeg_dc_present(info, wait_for_refinement)) break;
+    }
+    progress->scans = info->input_scan_number;
+    progress->bytes_left = info->src->bytes_in_buffer;
+    progress->dc_refined = ipjpeg_dc_present(info, 1);
+    jpeg_start_output(info, info->input_scan_number);
     *width = info->output_width;
     *height = info->output_height;
     *channels = info->output_components;
@@ -255,4 +327,75 @@ void ipjpeg_keep_large_buffers(int bytes) {
 #else
     (void)bytes;
 #endif
+}
+
+/* Both halves of a transcode in one heap block, so that nothing a longjmp skips over is a stale local. */
+struct ipjpeg_transcoder {
+    struct jpeg_decompress_struct source;
+    struct jpeg_compress_struct target;
+    struct ipjpeg_error error;
+    jpeg_scan_info *script;
+    unsigned char *buffer;
+    unsigned long length;
+    int source_created;
+    int target_created;
+};
+
+static void ipjpeg_transcoder_destroy(struct ipjpeg_transcoder *transcoder) {
+    if (transcoder->target_created) jpeg_destroy_compress(&transcoder->target);
+    if (transcoder->source_created) jpeg_destroy_decompress(&transcoder->source);
+    free(transcoder->script);
+    free(transcoder->buffer);
+    free(transcoder);
+}
+
+int ipjpeg_rescan(const uint8_t *jpeg, size_t size, const ipjpeg_scan *scans, int count, uint8_t **out,
+                  unsigned long *out_length, char *message) {
+    *out = NULL;
+    *out_length = 0;
+    message[0] = 0;
+    struct ipjpeg_transcoder *transcoder = calloc(1, sizeof(struct ipjpeg_transcoder));
+    jpeg_scan_info *script = count > 0 ? calloc((size_t)count, sizeof(jpeg_scan_info)) : NULL;
+    if (!transcoder || !script) {
+        free(transcoder);
+        free(script);
+        strcpy(message, count > 0 ? "out of memory" : "an empty scan script");
+        return -1;
+    }
+    transcoder->script = script;
+    for (int i = 0; i < count; i++) {
+        script[i].comps_in_scan = scans[i].components;
+        for (int c = 0; c < 4; c++) script[i].component_index[c] = scans[i].component[c];
+        script[i].Ss = scans[i].Ss;
+        script[i].Se = scans[i].Se;
+        script[i].Ah = scans[i].Ah;
+        script[i].Al = scans[i].Al;
+    }
+    ipjpeg_install_errors(&transcoder->error, 0);
+    transcoder->source.err = &transcoder->error.pub;
+    transcoder->target.err = &transcoder->error.pub;
+    if (setjmp(transcoder->error.jump)) {
+        strncpy(message, transcoder->error.message, JMSG_LENGTH_MAX - 1);
+        ipjpeg_transcoder_destroy(transcoder);
+        return -1;
+    }
+    jpeg_create_decompress(&transcoder->source);
+    transcoder->source_created = 1;
+    jpeg_create_compress(&transcoder->target);
+    transcoder->target_created = 1;
+    jpeg_mem_src(&transcoder->source, jpeg, (unsigned long)size);
+    jpeg_read_header(&transcoder->source, TRUE);
+    jvirt_barray_ptr *coefficients = jpeg_read_coefficients(&transcoder->source);
+    jpeg_copy_critical_parameters(&transcoder->source, &transcoder->target);
+    transcoder->target.scan_info = script;
+    transcoder->target.num_scans = count;
+    jpeg_mem_dest(&transcoder->target, &transcoder->buffer, &transcoder->length);
+    jpeg_write_coefficients(&transcoder->target, coefficients);
+    jpeg_finish_compress(&transcoder->target);
+    jpeg_finish_decompress(&transcoder->source);
+    *out = transcoder->buffer;
+    *out_length = transcoder->length;
+    transcoder->buffer = NULL;
+    ipjpeg_transcoder_destroy(transcoder);
+    return 0;
 }

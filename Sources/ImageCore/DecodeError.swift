@@ -10,11 +10,13 @@ public enum DecodeError: FileError, Equatable {
     case failed(path: String, format: ImageFormat, detail: String)
     /// The pixel buffer could not be allocated.
     case outOfMemory(path: String, bytes: Int)
+    /// A progressive JPEG with more scans than `limit`: refused before it can take minutes to decode.
+    case tooManyScans(path: String, limit: Int)
 
     public var path: String {
         switch self {
         case .truncated(let path, _, _), .corrupt(let path, _, _), .warning(let path, _, _),
-            .failed(let path, _, _), .outOfMemory(let path, _):
+            .failed(let path, _, _), .outOfMemory(let path, _), .tooManyScans(let path, _):
             path
         }
     }
@@ -31,6 +33,8 @@ public enum DecodeError: FileError, Equatable {
             "cannot decode \(format.displayName): \(detail)"
         case .outOfMemory(_, let bytes):
             "out of memory allocating \(grouped(bytes)) bytes for the pixels"
+        case .tooManyScans(_, let limit):
+            "JPEG refused: more than \(limit) scans (real encoders write at most a few dozen; each scan costs a pass over the whole image)"
         }
     }
 }

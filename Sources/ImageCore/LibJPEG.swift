@@ -11,16 +11,59 @@ enum LibJPEG {
         }
     }
 
+    /// The most scans a JPEG may have: libjpeg-turbo's own tools use the same limit (`tjbench -limitscans`).
+    /// Real encoders write 1 to about 20; every scan of a progressive file walks the whole image, so a
+    /// small hostile file with thousands of scans would take minutes.
+    static let scanLimit = 500
+
     /// Decodes a whole JPEG held in `bytes` at 1/`scale` of its size (1, 2, 4 or 8). CMYK comes out as RGB.
     static func decode(_ bytes: [UInt8], path: String, failOn: FailOn, scale: Int = 1) throws -> RawDecode {
+        try decode(bytes, path: path, failOn: failOn, readsToEnd: true) { decoder, width, height, channels in
+            ipjpeg_start(decoder, Int32(scale), &width, &height, &channels)
+        }
+    }
+
+    /// How much of a progressive file a DC-only decode read.
+    struct DCScans {
+        /// Scans read in whole.
+        var scansRead: Int
+        var bytesRead: Int
+        /// False when a successive-approximation refinement of the DC is still to come: each block's
+        /// average then lacks its lowest bit(s), which is at most one DC quantisation step.
+        var refined: Bool
+    }
+
+    /// The 1/8-scale picture of a progressive JPEG from its DC scans alone: each output pixel is its 8×8
+    /// block's average, which the first scans of a progressive file carry. Reads only as far as the last
+    /// DC scan (with `waitForRefinement`, the last DC refinement scan), so damage or truncation after that
+    /// point is not seen: the caller decides when that is acceptable.
+    static func decodeDCScans(_ bytes: [UInt8], path: String, failOn: FailOn,
+                              waitForRefinement: Bool = false) throws -> (RawDecode, DCScans) {
+        var progress = ipjpeg_dc_progress()
+        let raw = try decode(bytes, path: path, failOn: failOn, readsToEnd: false) { decoder, width, height, channels in
+            ipjpeg_start_dc(decoder, waitForRefinement ? 1 : 0, &progress, &width, &height, &channels)
+        }
+        let scans = DCScans(scansRead: Int(progress.scans), bytesRead: bytes.count - Int(progress.bytes_left),
+                            refined: progress.dc_refined != 0)
+        return (raw, scans)
+    }
+
+    /// The decode both entry points share: header, ICC profile, `start` (which chooses the scale and how
+    /// many scans to read, and gives the output size), rows, and with `readsToEnd` the rest of the file.
+    private static func decode(
+        _ bytes: [UInt8], path: String, failOn: FailOn, readsToEnd: Bool,
+        start: (OpaquePointer, inout UInt32, inout UInt32, inout Int32) -> Int32
+    ) throws -> RawDecode {
         let mask = failMask(failOn)
         guard let decoder = ipjpeg_decoder_create(mask) else {
             throw DecodeError.outOfMemory(path: path, bytes: 0)
         }
         defer { ipjpeg_decoder_destroy(decoder) }
+        ipjpeg_limit_scans(decoder, Int32(scanLimit))
         func failure() -> DecodeError {
             let warnings = ipjpeg_warnings(decoder)
             let message = String(cString: ipjpeg_message(decoder))
+            if ipjpeg_scans_refused(decoder) != 0 { return .tooManyScans(path: path, limit: scanLimit) }
             if warnings & IPJPEG_WARN_TRUNCATED != 0 { return .truncated(path: path, format: .jpeg, detail: message) }
             if warnings & IPJPEG_WARN_CORRUPT != 0 { return .corrupt(path: path, format: .jpeg, detail: message) }
             if warnings & mask & IPJPEG_WARN_OTHER != 0 { return .warning(path: path, format: .jpeg, detail: message) }
@@ -39,7 +82,7 @@ enum LibJPEG {
             var width: UInt32 = 0
             var height: UInt32 = 0
             var channels: Int32 = 0
-            guard ipjpeg_start(decoder, Int32(scale), &width, &height, &channels) == 0 else { throw failure() }
+            guard start(decoder, &width, &height, &channels) == 0 else { throw failure() }
             let rowBytes = Int(width) * Int(channels)
             let count = rowBytes * Int(height)
             var failed = false
@@ -49,7 +92,7 @@ enum LibJPEG {
                 failed = ipjpeg_read_rows(decoder, buffer.baseAddress, rowBytes, height, &rows) != 0
                 initialized = count
             }
-            guard !failed, ipjpeg_finish(decoder) == 0 else { throw failure() }
+            guard !failed, !readsToEnd || ipjpeg_finish(decoder) == 0 else { throw failure() }
             let warnings = ipjpeg_warnings(decoder) != 0 ? [String(cString: ipjpeg_message(decoder))] : []
             let w = Int(width), h = Int(height)
             let pixels: PixelBuffer
@@ -107,6 +150,24 @@ enum LibJPEG {
                     pixels.baseAddress, UInt32(width), UInt32(height), width * channels, Int32(channels),
                     Int32(quality), progressive ? 1 : 0, profile.baseAddress, UInt32(profile.count), comment, &out,
                     &length, &message)
+            }
+        }
+        guard status == 0, let out else {
+            throw EncodeError.failed(path: path, format: .jpeg, detail: text(of: message))
+        }
+        defer { ipjpeg_free(out) }
+        return Array(UnsafeBufferPointer(start: out, count: Int(length)))
+    }
+
+    /// Re-encodes `jpeg` losslessly with another scan script (see `ipjpeg_rescan`): how tests make
+    /// progressive files of any structure from the same coefficients.
+    static func rescan(_ jpeg: [UInt8], scans: [ipjpeg_scan], path: String) throws -> [UInt8] {
+        var out: UnsafeMutablePointer<UInt8>?
+        var length: UInt = 0
+        var message = [CChar](repeating: 0, count: 256)
+        let status = jpeg.withUnsafeBufferPointer { data in
+            scans.withUnsafeBufferPointer { script in
+                ipjpeg_rescan(data.baseAddress, data.count, script.baseAddress, Int32(script.count), &out, &length, &message)
             }
         }
         guard status == 0, let out else {

@@ -11,6 +11,11 @@ public struct ThumbnailPlan: Sendable, Equatable {
     public var storedTargetHeight: Int
     /// How many times smaller than stored the target is (the smaller of the two axes' factors).
     public var reduction: Double
+    /// A progressive JPEG whose 1/8-scale picture is at least the target (libvips's rule for shrink-on-load):
+    /// its DC scans, the first few of the file, already hold every pixel the thumbnail needs, each the
+    /// average of an 8×8 block, a sound prefilter for the Lanczos step. In linear light only when the usual
+    /// 2× headroom allows 1/8 anyway, since block averages are taken on the stored (gamma) values.
+    public var jpegDCScansSuffice: Bool
 
     public init(info: ImageInfo, options: ThumbnailOptions) {
         let width = Double(info.width), height = Double(info.height)
@@ -37,12 +42,16 @@ public struct ThumbnailPlan: Sendable, Equatable {
         storedTargetHeight = swaps ? resizedWidth : resizedHeight
         reduction = min(Double(info.storedWidth) / Double(storedTargetWidth),
                         Double(info.storedHeight) / Double(storedTargetHeight))
+        let eighthFits = (info.storedWidth + 7) / 8 >= storedTargetWidth && (info.storedHeight + 7) / 8 >= storedTargetHeight
+        jpegDCScansSuffice = info.format == .jpeg && info.isProgressive && eighthFits
+            && (options.light == .gamma || reduction >= 16)
     }
 
-    /// The JPEG DCT scale denominator (1, 2, 4 or 8): the largest that still leaves at least a 2× reduction
-    /// for the resampler, since a block shrink alone aliases.
+    /// The JPEG DCT scale denominator (1, 2, 4 or 8): 8 where the DC scans suffice, else the largest that
+    /// still leaves at least a 2× reduction for the resampler, since a block shrink alone aliases.
     public var jpegScale: Int {
-        [8, 4, 2].first { reduction / Double($0) >= 2 } ?? 1
+        if jpegDCScansSuffice { return 8 }
+        return [8, 4, 2].first { reduction / Double($0) >= 2 } ?? 1
     }
 
     /// The integer box pre-reduction for what is left after shrink-on-load, again leaving at least 2× for

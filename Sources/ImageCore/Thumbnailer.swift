@@ -37,9 +37,7 @@ public enum Thumbnailer {
 
         switch info.format {
         case .jpeg:
-            let scale = plan.jpegScale
-            let raw = try LibJPEG.decode(bytes, path: path, failOn: options.failOn, scale: scale)
-            decisions.append("loader: jpeg, DCT scale 1/\(scale) → \(raw.pixels.width)×\(raw.pixels.height)")
+            let raw = try loadJPEG(bytes, path: path, info: info, plan: plan, failOn: options.failOn, decisions: &decisions)
             reduced = boxReduce(raw.pixels, plan: plan, tables: tables, decisions: &decisions)
             (icc, warnings) = (raw.iccProfile, raw.warnings)
         case .webp:

@@ -24,6 +24,12 @@ struct ThumbCommand: ParsableCommand {
             Metadata: only the AI-provenance mark by default; --keep-metadata or --strip. Never enlarges unless --upscale. Outputs are <out>/<name>.<ext>; \
             inputs with the same name get -2, -3, ... A bad file is reported and the rest still complete.
 
+            A progressive JPEG at least 8 times the box is made from its DC scans alone (the first few \
+            scans, each pixel an 8×8 block average), without reading the rest of the file: under the \
+            default --fail-on truncated a file without an end marker is still decoded whole and reported \
+            truncated, but damage after the DC scans goes unseen. --fail-on error or warning reads every \
+            scan. JPEGs with more than 500 scans are refused.
+
             Examples:
               imagepipe thumb --size 256 --out thumbs photos/
               imagepipe thumb --width 400 --height 300 --fit cover --format webp --out cards shop/*.jpg
@@ -62,7 +68,7 @@ struct ThumbCommand: ParsableCommand {
 
     @OptionGroup var metadata: MetadataOptions
 
-    @Option(help: "How strict decoding is: none, truncated, error or warning.")
+    @Option(help: "How strict decoding is: none, truncated, error or warning (error and warning read every JPEG scan).")
     var failOn: FailOn = .truncated
 
     @Option(help: ArgumentHelp("Largest width × height accepted, checked before decoding (0: no limit).", valueName: "pixels"))
@@ -77,7 +83,7 @@ struct ThumbCommand: ParsableCommand {
     @Flag(help: "Write one JSON object per file (JSON Lines): input, output, width, height, bytes, error.")
     var json = false
 
-    @Flag(help: "Print each decision: loader, shrink-on-load factor, filter, final size.")
+    @Flag(help: "Print each decision: loader (and whether only a JPEG's DC scans were read), shrink-on-load factor, filter, final size.")
     var verbose = false
 
     @Argument(help: ArgumentHelp("Files, directories (walked recursively) or glob patterns.", valueName: "path"))

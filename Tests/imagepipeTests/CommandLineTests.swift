@@ -205,6 +205,27 @@ import VicSee
         #expect(result.stdout.contains("t/good.webp"))
     }
 
+    /// A progressive JPEG 16 times the box is made from its DC scans; `--fail-on error` reads them all; cut
+    /// short, it is still reported truncated.
+    @Test func verboseSaysWhenOnlyTheDCScansWereRead() throws {
+        let directory = try CommandLineTests.workspace()
+        var pixels = [UInt8]()
+        for y in 0..<384 { for x in 0..<512 { pixels += [UInt8(x / 2), UInt8(y / 2), UInt8((x ^ y) & 0xFF)] } }
+        let photo = try ImageEncoder.encode(PixelBuffer(width: 512, height: 384, layout: .rgb, pixels: pixels), as: .jpeg,
+                                            options: EncodeOptions(progressive: true))
+        FileManager.default.createFile(atPath: directory + "/progressive.jpg", contents: Data(photo))
+        FileManager.default.createFile(atPath: directory + "/cut-progressive.jpg", contents: Data(photo[0..<(photo.count * 3 / 4)]))
+        let dc = try CommandLineTests.run(["thumb", "--size", "32", "--verbose", "--out", directory + "/t", directory + "/progressive.jpg"])
+        #expect(dc.status == 0, "\(dc.stderr)")
+        #expect(dc.stdout.contains("loader: jpeg, DC scans only (1 of 10 scans, "), "\(dc.stdout)")
+        let strict = try CommandLineTests.run(
+            ["thumb", "--size", "32", "--verbose", "--fail-on", "error", "--out", directory + "/t", directory + "/progressive.jpg"])
+        #expect(strict.stdout.contains("loader: jpeg, DCT scale 1/8 → 64×48 (all scans: --fail-on error reads every scan)"))
+        let cut = try CommandLineTests.run(["thumb", "--size", "32", "--out", directory + "/t", directory + "/cut-progressive.jpg"])
+        #expect(cut.status == 1)
+        #expect(cut.stderr.contains("cut-progressive.jpg: truncated JPEG data"), "\(cut.stderr)")
+    }
+
     @Test func usageErrors() throws {
         let negative = try CommandLineTests.run(["thumb", "--size=-3", "--out", "/tmp/x", "a.jpg"])
         #expect(negative.status == 2)

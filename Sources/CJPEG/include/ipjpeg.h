@@ -52,6 +52,28 @@ int ipjpeg_read_rows(ipjpeg_decoder *decoder, uint8_t *pixels, size_t stride, ui
 /* Reads to the end-of-image marker, so that damage after the last row is noticed too. 0 on success. */
 int ipjpeg_finish(ipjpeg_decoder *decoder);
 
+/* Refuses, as an error, a file that reaches scan number `limit` + 1. Each scan of a progressive JPEG walks
+   every block of the image, so a small hostile file with thousands of scans takes minutes to decode
+   (libjpeg-turbo issue 284). Call before ipjpeg_start or ipjpeg_start_dc. */
+void ipjpeg_limit_scans(ipjpeg_decoder *decoder, int limit);
+/* The scan number that went past the limit after a failure, else 0. */
+int ipjpeg_scans_refused(const ipjpeg_decoder *decoder);
+
+/* How far ipjpeg_start_dc read. */
+typedef struct {
+    int scans;            /* scans read, in whole */
+    size_t bytes_left;    /* bytes of the file not read */
+    int dc_refined;       /* 1 when every component's DC has its full precision (no refinement scan pending) */
+} ipjpeg_dc_progress;
+
+/* Progressive files only: starts decompression at 1/8 of the stored size, where each output pixel is its
+   block's DC coefficient, and reads scans only until every component's DC coefficients are in (with
+   `wait_for_refinement`, until their last successive-approximation bit is in too). The rows are then read
+   with ipjpeg_read_rows; the rest of the file is never read, so ipjpeg_finish must not be called (destroying
+   the decoder aborts decompression). Same outputs as ipjpeg_start. 0 on success. */
+int ipjpeg_start_dc(ipjpeg_decoder *decoder, int wait_for_refinement, ipjpeg_dc_progress *progress,
+                    uint32_t *width, uint32_t *height, int *channels);
+
 /* IPJPEG_WARN_* bits for every warning seen so far. */
 int ipjpeg_warnings(const ipjpeg_decoder *decoder);
 /* The error message after a failure, else the first warning, else "". Owned by the decoder. */
@@ -63,6 +85,20 @@ const char *ipjpeg_message(const ipjpeg_decoder *decoder);
 int ipjpeg_encode(const uint8_t *pixels, uint32_t width, uint32_t height, size_t stride, int channels,
                   int quality, int progressive, const uint8_t *icc, unsigned int icc_length, const char *comment,
                   uint8_t **out, unsigned long *out_length, char *message);
+
+/* One scan of a progressive scan script, as in libjpeg's jpeg_scan_info. */
+typedef struct {
+    int components;       /* 1 to 4 */
+    int component[4];     /* their indexes in the frame */
+    int Ss, Se;           /* spectral selection: 0,0 for DC */
+    int Ah, Al;           /* successive approximation: previous and current low bit */
+} ipjpeg_scan;
+
+/* Re-encodes a JPEG losslessly (same coefficients) with the scan script `scans`, as `jpegtran -scans`
+   does, so that tests can make progressive files of any structure; free `*out` with ipjpeg_free.
+   `message` receives libjpeg's text on failure (at least 200 bytes). 0 on success. */
+int ipjpeg_rescan(const uint8_t *jpeg, size_t size, const ipjpeg_scan *scans, int count, uint8_t **out,
+                  unsigned long *out_length, char *message);
 
 void ipjpeg_free(void *pointer);
 
