@@ -93,3 +93,31 @@ let package = Package(
         .testTarget(name: "imagepipeTests", dependencies: ["ImageCore", "Simulator", "VicSee"]),
     ]
 )
+
+/// Fuzzing (`fuzz/run.sh`). With IMAGEPIPE_FUZZ=1 the code under test — ImageCore's header parsers and
+/// decoders with their C shims, VicSee's reading of the service's answers, Pipeline's DSL — is built with libFuzzer's
+/// coverage and AddressSanitizer, and the fuzz targets are added. Nothing else is instrumented, so the
+/// dependencies (NIO, BoringSSL, ...) already built in `.build` are reused; a normal build afterwards
+/// recompiles the few instrumented targets without the flags.
+if Context.environment["IMAGEPIPE_FUZZ"] == "1" {
+    let sanitizers = ["-sanitize=fuzzer,address"]
+    for target in package.targets where ["ImageCore", "VicSee", "Pipeline"].contains(target.name) {
+        target.swiftSettings = (target.swiftSettings ?? []) + [.unsafeFlags(sanitizers)]
+    }
+    for target in package.targets where ["CJPEG", "CPNG"].contains(target.name) {
+        target.cSettings = (target.cSettings ?? []) + [.unsafeFlags(["-fsanitize=fuzzer-no-link,address"])]
+    }
+    // lld, because SwiftPM defines `main` with --defsym, which gold resolves too late to keep libFuzzer's own.
+    func fuzzTarget(_ name: String, _ dependency: Target.Dependency) -> Target {
+        .executableTarget(
+            name: name, dependencies: [dependency, "FuzzSupport"], path: "fuzz/Sources/\(name)",
+            swiftSettings: [.unsafeFlags(sanitizers)], linkerSettings: [.unsafeFlags(sanitizers + ["-use-ld=lld"])])
+    }
+    package.targets += [
+        .target(name: "CFuzzer", path: "fuzz/Sources/CFuzzer"),
+        .target(name: "FuzzSupport", dependencies: ["CFuzzer", "ImageCore"], path: "fuzz/Sources/FuzzSupport",
+                swiftSettings: [.unsafeFlags(sanitizers)]),
+        fuzzTarget("FuzzProbe", "ImageCore"), fuzzTarget("FuzzJPEG", "ImageCore"), fuzzTarget("FuzzPNG", "ImageCore"),
+        fuzzTarget("FuzzWebP", "ImageCore"), fuzzTarget("FuzzServiceJSON", "VicSee"), fuzzTarget("FuzzDSL", "Pipeline"),
+    ]
+}

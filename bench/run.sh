@@ -5,6 +5,7 @@
 #   bash bench/run.sh codecs     # probe and full decode against vipsheader, imagesize, djpeg, dwebp
 #   bash bench/run.sh thumbs     # thumbnails against vipsthumbnail: speed, memory, SSIM; DC-scan decoding
 #   bash bench/run.sh requests   # requests per generated image: adaptive polling against the recommended
+#   bash bench/run.sh paths      # probe over thousands of explicit paths and a folder, against imagesize
 # CORPUS=dir picks another image folder (default bench/corpus, made by ../shared/bench/make-corpus.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,4 +35,7 @@ if [ "$what" = all ] || [ "$what" = thumbs ]; then
 fi
 if [ "$what" = all ]; then
   python3 bench/requests_bench.py --imagepipe .build/release/imagepipe --results bench/RESULTS.md
+fi
+if [ "$what" = all ] || [ "$what" = paths ]; then
+  python3 bench/probe_paths_bench.py --imagepipe .build/release/imagepipe --results bench/RESULTS.md
 fi

@@ -27,22 +27,59 @@ struct ipjpeg_decoder {
     int scans_refused; /* the scan number that went past scan_limit */
 };
 
-/* Sorts a libjpeg warning code into the categories the caller's policy speaks of. */
+/* Sorts a libjpeg warning code (jerror.h's JWRN_*, never its text) into the categories the caller's policy
+   speaks of. Truncation is every warning after which libjpeg fills rows in instead of decoding them:
+   - JWRN_JPEG_EOF: the data ran out; the source manager inserts an end marker.
+   - JWRN_HIT_MARKER: the entropy decoder met a marker (a cut file with an end marker appended, say);
+     the rest of the segment is decoded as zeros.
+   - JWRN_MUST_RESYNC: the expected restart marker is missing; libjpeg skips data or inserts zeros until
+     it finds its place again.
+   - JWRN_ARITH_BAD_CODE: the arithmetic decoder gives up on the rest of the segment (zeros).
+   Damage is data that was decoded, wrongly: a bad Huffman code (a zero is faked and decoding goes on),
+   stray bytes between segments, an inconsistent progression, bad SOS parameters, a bad ICC marker.
+   The rest (an unknown JFIF revision or Adobe transform, too many scanlines asked for) is harmless. */
 static int ipjpeg_category(int code) {
     switch (code) {
     case JWRN_JPEG_EOF:
-        return IPJPEG_WARN_TRUNCATED;
     case JWRN_HIT_MARKER:
+    case JWRN_MUST_RESYNC:
+    case JWRN_ARITH_BAD_CODE:
+        return IPJPEG_WARN_TRUNCATED;
     case JWRN_EXTRANEOUS_DATA:
     case JWRN_HUFF_BAD_CODE:
-    case JWRN_ARITH_BAD_CODE:
     case JWRN_BOGUS_PROGRESSION:
-    case JWRN_MUST_RESYNC:
     case JWRN_NOT_SEQUENTIAL:
     case JWRN_BOGUS_ICC:
         return IPJPEG_WARN_CORRUPT;
     default:
         return IPJPEG_WARN_OTHER;
+    }
+}
+
+/* A progressive file cut between two scans, with an end marker appended, draws no warning at all: the
+   missing scans simply never come, and the picture is blurred or grey. libjpeg records in coef_bits how
+   far each coefficient of each component was refined (-1 never, 0 complete), so once the input is
+   consumed, an incomplete progression is reported as truncation like the warnings above. */
+static void ipjpeg_check_progression(ipjpeg_decoder *decoder) {
+    struct jpeg_decompress_struct *info = &decoder->info;
+    if (!info->progressive_mode || !info->coef_bits || !jpeg_input_complete(info)) return;
+    for (int component = 0; component < info->num_components; component++) {
+        for (int k = 0; k < DCTSIZE2; k++) {
+            if (info->coef_bits[component][k] != 0) {
+                struct ipjpeg_error *error = &decoder->error;
+                int fail = error->fail_mask & IPJPEG_WARN_TRUNCATED;
+                if (error->warnings == 0 || fail)
+                    snprintf(error->message, sizeof error->message,
+                             "Progressive JPEG data ends before its last scan (component %d, coefficient %d %s)",
+                             component, k, info->coef_bits[component][k] < 0 ? "never sent" : "not refined");
+                error->warnings |= IPJPEG_WARN_TRUNCATED;
+                if (fail) {
+                    error->failed = 1;
+                    longjmp(error->jump, 1);
+                }
+                return;
+            }
+        }
     }
 }
 
@@ -257,8 +294,28 @@ int ipjpeg_read_rows(ipjpeg_decoder *decoder, uint8_t *pixels, size_t stride, ui
 
 int ipjpeg_finish(ipjpeg_decoder *decoder) {
     if (setjmp(decoder->error.jump)) return -1;
+    ipjpeg_check_progression(decoder);
     jpeg_finish_decompress(&decoder->info);
     return 0;
+}
+
+long ipjpeg_coefficient_bytes(const ipjpeg_decoder *decoder) {
+    const struct jpeg_decompress_struct *info = &decoder->info;
+    if (!info->progressive_mode && info->comps_in_scan >= info->num_components) return 0;
+    long total = 0;
+    for (int index = 0; index < info->num_components; index++) {
+        const jpeg_component_info *component = &info->comp_info[index];
+        long across = ((long)component->width_in_blocks + component->h_samp_factor - 1) / component->h_samp_factor;
+        long down = ((long)component->height_in_blocks + component->v_samp_factor - 1) / component->v_samp_factor;
+        total += across * component->h_samp_factor * down * component->v_samp_factor * (long)sizeof(JBLOCK);
+    }
+    return total;
+}
+
+void ipjpeg_set_memory_limit(ipjpeg_decoder *decoder, long bytes) { decoder->info.mem->max_memory_to_use = bytes; }
+
+int ipjpeg_over_memory_limit(const ipjpeg_decoder *decoder) {
+    return decoder->error.failed && decoder->error.pub.msg_code == JERR_NO_BACKING_STORE;
 }
 
 int ipjpeg_warnings(const ipjpeg_decoder *decoder) { return decoder->error.warnings; }

@@ -20,29 +20,47 @@ struct ippng_decoder {
     int warnings;
     int failure_kind;
     int passes;
-    int reading_pixels;
+    int stage;           /* IPPNG_STAGE_*: what is being read, which says what a failure means */
+    int separate_passes; /* interlace passes are read as they are stored, not combined into a picture */
     char message[IPPNG_MESSAGE_LENGTH];
 };
+
+#define IPPNG_STAGE_HEADER 0 /* chunks before the image data */
+#define IPPNG_STAGE_ROWS 1   /* the image data, while rows are still missing */
+#define IPPNG_STAGE_END 2    /* every row decoded; the chunks up to IEND */
+
+/* Chunk types as png_get_io_chunk_type returns them (the four letters, big-endian). */
+#define IPPNG_IDAT 0x49444154U
 
 static void ippng_set_message(ippng_decoder *decoder, const char *text) {
     strncpy(decoder->message, text ? text : "unknown error", IPPNG_MESSAGE_LENGTH - 1);
     decoder->message[IPPNG_MESSAGE_LENGTH - 1] = 0;
 }
 
-/* libpng has no warning codes, only texts; these are the ones that mean the pixel data is damaged. */
-static int ippng_category(const char *text) {
-    if (!text) return IPPNG_WARN_OTHER;
-    if (strstr(text, "CRC") || strstr(text, "image data") || strstr(text, "compressed data") ||
-        strstr(text, "Invalid") || strstr(text, "invalid"))
-        return IPPNG_WARN_CORRUPT;
+/* libpng has no warning or error codes, only texts, and texts are not for deciding. What libpng was reading
+   when it complained is: a chunk's CRC, or the image data (IDAT: a zlib error, too much data), means the
+   pixels or the file's structure are damaged; anything else is an ancillary chunk, which libpng drops when
+   it is bad (its benign errors are only ever about those), so the pixels are untouched. */
+static int ippng_category(png_structp png) {
+    if ((png_get_io_state(png) & PNG_IO_MASK_LOC) == PNG_IO_CHUNK_CRC) return IPPNG_WARN_CORRUPT;
+    if (png_get_io_chunk_type(png) == IPPNG_IDAT) return IPPNG_WARN_CORRUPT;
     return IPPNG_WARN_OTHER;
 }
 
 static void ippng_error_fn(png_structp png, png_const_charp text) {
     ippng_decoder *decoder = png_get_error_ptr(png);
     if (decoder->failure_kind == 0) {
-        /* Once the header was accepted, anything fatal is damage to the data (CRC, zlib stream, filters). */
-        decoder->failure_kind = (decoder->reading_pixels || strstr(text, "CRC")) ? IPPNG_WARN_CORRUPT : -1;
+        /* While rows are still missing libpng reads nothing but IDAT chunks: meeting any other chunk there
+           ("Not enough image data") means the image data stopped early, and the rest would be filled in.
+           Otherwise, once the header was accepted, anything fatal is damage to the data (CRC, zlib stream,
+           filters, a bad chunk after the image). */
+        if (decoder->stage == IPPNG_STAGE_ROWS && png_get_io_chunk_type(png) != IPPNG_IDAT &&
+            (png_get_io_state(png) & PNG_IO_MASK_LOC) != PNG_IO_CHUNK_CRC)
+            decoder->failure_kind = IPPNG_WARN_TRUNCATED;
+        else if (decoder->stage != IPPNG_STAGE_HEADER || ippng_category(png) == IPPNG_WARN_CORRUPT)
+            decoder->failure_kind = IPPNG_WARN_CORRUPT;
+        else
+            decoder->failure_kind = -1;
         ippng_set_message(decoder, text);
     }
     longjmp(decoder->jump, 1);
@@ -52,7 +70,7 @@ static void ippng_error_fn(png_structp png, png_const_charp text) {
    fail mask is turned into a failure. */
 static void ippng_warning_fn(png_structp png, png_const_charp text) {
     ippng_decoder *decoder = png_get_error_ptr(png);
-    int category = ippng_category(text);
+    int category = ippng_category(png);
     if (decoder->warnings == 0) ippng_set_message(decoder, text);
     decoder->warnings |= category;
     if (category & decoder->fail_mask) {
@@ -114,7 +132,7 @@ int ippng_read_header(ippng_decoder *decoder, ippng_header *header) {
     /* Palette to RGB, tRNS to an alpha channel, 1/2/4-bit grey to 8 bits; 16 bits scaled (not cut) to 8. */
     png_set_expand(png);
     png_set_scale_16(png);
-    decoder->passes = png_set_interlace_handling(png);
+    decoder->passes = decoder->separate_passes ? 1 : png_set_interlace_handling(png);
     png_read_update_info(png, info);
     header->channels = png_get_channels(png, info);
     return 0;
@@ -142,27 +160,49 @@ int ippng_read_image(ippng_decoder *decoder, uint8_t *pixels, size_t stride, uin
         return -1;
     }
     uint32_t height = png_get_image_height(decoder->png, decoder->info);
-    decoder->reading_pixels = 1;
+    decoder->stage = IPPNG_STAGE_ROWS;
     for (int pass = 0; pass < decoder->passes; pass++) {
         for (uint32_t y = 0; y < height; y++) {
             png_read_row(decoder->png, pixels + (size_t)y * stride, NULL);
             if (pass == decoder->passes - 1) done = y + 1;
         }
     }
+    decoder->stage = IPPNG_STAGE_END;
     *rows_done = done;
     return 0;
 }
 
 int ippng_read_rows(ippng_decoder *decoder, uint8_t *pixels, size_t stride, uint32_t count) {
     if (setjmp(decoder->jump)) return -1;
-    decoder->reading_pixels = 1;
+    decoder->stage = IPPNG_STAGE_ROWS;
     for (uint32_t y = 0; y < count; y++) png_read_row(decoder->png, pixels + (size_t)y * stride, NULL);
+    return 0;
+}
+
+void ippng_keep_passes_apart(ippng_decoder *decoder) { decoder->separate_passes = 1; }
+
+int ippng_check_rows(ippng_decoder *decoder, uint8_t *row) {
+    if (setjmp(decoder->jump)) return -1;
+    png_structp png = decoder->png;
+    uint32_t width = png_get_image_width(png, decoder->info);
+    uint32_t height = png_get_image_height(png, decoder->info);
+    decoder->stage = IPPNG_STAGE_ROWS;
+    if (png_get_interlace_type(png, decoder->info) == PNG_INTERLACE_NONE) {
+        for (uint32_t y = 0; y < height; y++) png_read_row(png, row, NULL);
+    } else {
+        /* Each Adam7 pass is a smaller picture of its own; libpng skips the passes with no rows or columns. */
+        for (int pass = 0; pass < 7; pass++) {
+            if (PNG_PASS_COLS(width, pass) == 0 || PNG_PASS_ROWS(height, pass) == 0) continue;
+            for (uint32_t y = 0; y < PNG_PASS_ROWS(height, pass); y++) png_read_row(png, row, NULL);
+        }
+    }
+    decoder->stage = IPPNG_STAGE_END;
     return 0;
 }
 
 int ippng_finish(ippng_decoder *decoder) {
     if (setjmp(decoder->jump)) return -1;
-    decoder->reading_pixels = 1;
+    decoder->stage = IPPNG_STAGE_END;
     png_read_end(decoder->png, NULL);
     return 0;
 }

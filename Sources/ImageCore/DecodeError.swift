@@ -12,11 +12,15 @@ public enum DecodeError: FileError, Equatable {
     case outOfMemory(path: String, bytes: Int)
     /// A progressive JPEG with more scans than `limit`: refused before it can take minutes to decode.
     case tooManyScans(path: String, limit: Int)
+    /// Decoding would need `bytes` of memory (from the header: picture, codec store), more than the
+    /// budget `limit` (`ImageLimits.memoryLimit`); refused before anything was allocated.
+    case tooMuchMemory(path: String, bytes: Int, limit: Int)
 
     public var path: String {
         switch self {
         case .truncated(let path, _, _), .corrupt(let path, _, _), .warning(let path, _, _),
-            .failed(let path, _, _), .outOfMemory(let path, _), .tooManyScans(let path, _):
+            .failed(let path, _, _), .outOfMemory(let path, _), .tooManyScans(let path, _),
+            .tooMuchMemory(let path, _, _):
             path
         }
     }
@@ -35,6 +39,8 @@ public enum DecodeError: FileError, Equatable {
             "out of memory allocating \(grouped(bytes)) bytes for the pixels"
         case .tooManyScans(_, let limit):
             "JPEG refused: more than \(limit) scans (real encoders write at most a few dozen; each scan costs a pass over the whole image)"
+        case .tooMuchMemory(_, let bytes, let limit):
+            "decoding needs \(grouped(bytes)) bytes of memory; the limit is \(grouped(limit)) bytes"
         }
     }
 }

@@ -6,7 +6,9 @@
 
 /// Reads whole files into memory for decoding, refusing one above the byte limit before reading it.
 enum FileBytes {
+    /// `maxBytes` nil means `ImageLimits.ceilingBytes`, and a larger value is held to it.
     static func read(_ path: String, maxBytes: Int?) throws(ProbeError) -> [UInt8] {
+        let maxBytes = ImageLimits(maxBytes: maxBytes).byteLimit
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw .unreadable(path: path, reason: systemError()) }
         defer { _ = Glibc_close(fd) }
@@ -17,7 +19,7 @@ enum FileBytes {
         }
         let size = Int(status.st_size)
         guard size > 0 else { throw .empty(path: path) }
-        if let maxBytes, size > maxBytes { throw .tooManyBytes(path: path, bytes: size, limit: maxBytes) }
+        if size > maxBytes { throw .tooManyBytes(path: path, bytes: size, limit: maxBytes) }
         var failure: String?
         let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
             var done = 0

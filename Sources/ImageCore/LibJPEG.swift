@@ -17,8 +17,11 @@ enum LibJPEG {
     static let scanLimit = 500
 
     /// Decodes a whole JPEG held in `bytes` at 1/`scale` of its size (1, 2, 4 or 8). CMYK comes out as RGB.
-    static func decode(_ bytes: [UInt8], path: String, failOn: FailOn, scale: Int = 1) throws -> RawDecode {
-        try decode(bytes, path: path, failOn: failOn, readsToEnd: true) { decoder, width, height, channels in
+    /// The picture and libjpeg's own stores together stay within `memoryLimit` bytes (see `holdMemory`).
+    static func decode(_ bytes: [UInt8], path: String, failOn: FailOn, scale: Int = 1,
+                       memoryLimit: Int = ImageLimits.ceilingMemory) throws -> RawDecode {
+        try decodePicture(bytes, path: path, failOn: failOn, scale: scale, memoryLimit: memoryLimit,
+                          readsToEnd: true) { decoder, width, height, channels in
             ipjpeg_start(decoder, Int32(scale), &width, &height, &channels)
         }
     }
@@ -37,10 +40,11 @@ enum LibJPEG {
     /// block's average, which the first scans of a progressive file carry. Reads only as far as the last
     /// DC scan (with `waitForRefinement`, the last DC refinement scan), so damage or truncation after that
     /// point is not seen: the caller decides when that is acceptable.
-    static func decodeDCScans(_ bytes: [UInt8], path: String, failOn: FailOn,
-                              waitForRefinement: Bool = false) throws -> (RawDecode, DCScans) {
+    static func decodeDCScans(_ bytes: [UInt8], path: String, failOn: FailOn, waitForRefinement: Bool = false,
+                              memoryLimit: Int = ImageLimits.ceilingMemory) throws -> (RawDecode, DCScans) {
         var progress = ipjpeg_dc_progress()
-        let raw = try decode(bytes, path: path, failOn: failOn, readsToEnd: false) { decoder, width, height, channels in
+        let raw = try decodePicture(bytes, path: path, failOn: failOn, scale: 8, memoryLimit: memoryLimit,
+                                    readsToEnd: false) { decoder, width, height, channels in
             ipjpeg_start_dc(decoder, waitForRefinement ? 1 : 0, &progress, &width, &height, &channels)
         }
         let scans = DCScans(scansRead: Int(progress.scans), bytesRead: bytes.count - Int(progress.bytes_left),
@@ -48,30 +52,14 @@ enum LibJPEG {
         return (raw, scans)
     }
 
-    /// The decode both entry points share: header, ICC profile, `start` (which chooses the scale and how
-    /// many scans to read, and gives the output size), rows, and with `readsToEnd` the rest of the file.
-    private static func decode(
-        _ bytes: [UInt8], path: String, failOn: FailOn, readsToEnd: Bool,
+    /// The decode both entry points share: the ICC profile, `start` (which chooses the scale and how many
+    /// scans to read, and gives the output size), the rows, and with `readsToEnd` the rest of the file.
+    private static func decodePicture(
+        _ bytes: [UInt8], path: String, failOn: FailOn, scale: Int, memoryLimit: Int, readsToEnd: Bool,
         start: (OpaquePointer, inout UInt32, inout UInt32, inout Int32) -> Int32
     ) throws -> RawDecode {
-        let mask = failMask(failOn)
-        guard let decoder = ipjpeg_decoder_create(mask) else {
-            throw DecodeError.outOfMemory(path: path, bytes: 0)
-        }
-        defer { ipjpeg_decoder_destroy(decoder) }
-        ipjpeg_limit_scans(decoder, Int32(scanLimit))
-        func failure() -> DecodeError {
-            let warnings = ipjpeg_warnings(decoder)
-            let message = String(cString: ipjpeg_message(decoder))
-            if ipjpeg_scans_refused(decoder) != 0 { return .tooManyScans(path: path, limit: scanLimit) }
-            if warnings & IPJPEG_WARN_TRUNCATED != 0 { return .truncated(path: path, format: .jpeg, detail: message) }
-            if warnings & IPJPEG_WARN_CORRUPT != 0 { return .corrupt(path: path, format: .jpeg, detail: message) }
-            if warnings & mask & IPJPEG_WARN_OTHER != 0 { return .warning(path: path, format: .jpeg, detail: message) }
-            return .failed(path: path, format: .jpeg, detail: message)
-        }
-        return try bytes.withUnsafeBufferPointer { data in
-            var header = ipjpeg_header()
-            guard ipjpeg_read_header(decoder, data.baseAddress, data.count, &header) == 0 else { throw failure() }
+        try withDecoder(bytes, path: path, failOn: failOn, memoryLimit: memoryLimit,
+                        pictureBytes: { pictureBytes($0, scale: scale) }) { decoder, header, failure in
             var icc: [UInt8]?
             var profile: UnsafeMutablePointer<UInt8>?
             var profileLength: UInt32 = 0
@@ -109,6 +97,101 @@ enum LibJPEG {
             }
             return RawDecode(pixels: pixels, iccProfile: icc, warnings: warnings)
         }
+    }
+
+    /// Decodes every row of a whole JPEG with the strictness and errors of `decode`, into a band of rows
+    /// that is written over and over: the memory of a few rows (and of a progressive file's coefficients),
+    /// not of the picture. Returns the warnings the policy let through.
+    static func check(_ bytes: [UInt8], path: String, failOn: FailOn, memoryLimit: Int) throws -> [String] {
+        let bandRows = 16
+        return try withDecoder(bytes, path: path, failOn: failOn, memoryLimit: memoryLimit,
+                               pictureBytes: { Int($0.width) * channels($0) * bandRows }) { decoder, header, failure in
+            var width: UInt32 = 0
+            var height: UInt32 = 0
+            var components: Int32 = 0
+            guard ipjpeg_start(decoder, 1, &width, &height, &components) == 0 else { throw failure() }
+            let rowBytes = Int(width) * Int(components)
+            var band = [UInt8](repeating: 0, count: rowBytes * bandRows)
+            var done: UInt32 = 0
+            let failed = band.withUnsafeMutableBufferPointer { band in
+                while done < height {
+                    var rows: UInt32 = 0
+                    if ipjpeg_read_rows(decoder, band.baseAddress, rowBytes, min(UInt32(bandRows), height - done), &rows) != 0 {
+                        return true
+                    }
+                    if rows == 0 { return false }
+                    done += rows
+                }
+                return false
+            }
+            guard !failed, ipjpeg_finish(decoder) == 0 else { throw failure() }
+            return ipjpeg_warnings(decoder) != 0 ? [String(cString: ipjpeg_message(decoder))] : []
+        }
+    }
+
+    /// Opens a decoder on `bytes`, reads the header, holds the decode to `memoryLimit` with a picture of
+    /// `pictureBytes(header)` bytes (see `holdMemory`), and runs `body` with the decoder, the header and
+    /// the error to throw when a later step fails. `bytes` stays pinned while `body` runs.
+    private static func withDecoder<T>(
+        _ bytes: [UInt8], path: String, failOn: FailOn, memoryLimit: Int, pictureBytes: (ipjpeg_header) -> Int,
+        _ body: (_ decoder: OpaquePointer, _ header: ipjpeg_header, _ failure: () -> DecodeError) throws -> T
+    ) throws -> T {
+        let mask = failMask(failOn)
+        guard let decoder = ipjpeg_decoder_create(mask) else {
+            throw DecodeError.outOfMemory(path: path, bytes: 0)
+        }
+        defer { ipjpeg_decoder_destroy(decoder) }
+        ipjpeg_limit_scans(decoder, Int32(scanLimit))
+        var needed = 0
+        func failure() -> DecodeError { error(decoder, path: path, mask: mask, needed: needed, memoryLimit: memoryLimit) }
+        return try bytes.withUnsafeBufferPointer { data in
+            var header = ipjpeg_header()
+            guard ipjpeg_read_header(decoder, data.baseAddress, data.count, &header) == 0 else { throw failure() }
+            needed = try holdMemory(decoder, header: header, pictureBytes: pictureBytes(header), limit: memoryLimit, path: path)
+            return try body(decoder, header, failure)
+        }
+    }
+
+    /// Samples per pixel libjpeg produces for this file (CMYK stays four until converted).
+    private static func channels(_ header: ipjpeg_header) -> Int {
+        switch header.color {
+        case IPJPEG_COLOR_GRAY: 1
+        case IPJPEG_COLOR_CMYK: 4
+        default: 3
+        }
+    }
+
+    /// The bytes of the decoded picture at 1/`scale`: the samples, plus the RGB copy a CMYK file is
+    /// converted into.
+    private static func pictureBytes(_ header: ipjpeg_header, scale: Int) -> Int {
+        let pixels = ((Int(header.width) + scale - 1) / scale) * ((Int(header.height) + scale - 1) / scale)
+        return pixels * (header.color == IPJPEG_COLOR_CMYK ? 4 + 3 : channels(header))
+    }
+
+    /// Works out what decoding needs (the picture, libjpeg's coefficient store for a file of several
+    /// scans, and a generous allowance for its row buffers and tables), refuses it when that is more than
+    /// `limit`, and holds libjpeg itself to what the picture leaves (`max_memory_to_use`), so that a
+    /// mistaken estimate still ends in an error rather than an allocation. Returns the estimate.
+    private static func holdMemory(_ decoder: OpaquePointer, header: ipjpeg_header, pictureBytes: Int, limit: Int,
+                                   path: String) throws -> Int {
+        let store = Int(ipjpeg_coefficient_bytes(decoder))
+        let working = (1 << 20) + 64 * Int(header.width) * Int(max(header.components, 1))
+        let needed = pictureBytes + store + working
+        guard needed <= limit else { throw DecodeError.tooMuchMemory(path: path, bytes: needed, limit: limit) }
+        ipjpeg_set_memory_limit(decoder, limit - pictureBytes)
+        return needed
+    }
+
+    /// The error for the decoder's failure: the first category its warnings fall in, else libjpeg's error.
+    private static func error(_ decoder: OpaquePointer, path: String, mask: Int32, needed: Int, memoryLimit: Int) -> DecodeError {
+        if ipjpeg_scans_refused(decoder) != 0 { return .tooManyScans(path: path, limit: scanLimit) }
+        if ipjpeg_over_memory_limit(decoder) != 0 { return .tooMuchMemory(path: path, bytes: max(needed, memoryLimit + 1), limit: memoryLimit) }
+        let warnings = ipjpeg_warnings(decoder)
+        let message = String(cString: ipjpeg_message(decoder))
+        if warnings & IPJPEG_WARN_TRUNCATED != 0 { return .truncated(path: path, format: .jpeg, detail: message) }
+        if warnings & IPJPEG_WARN_CORRUPT != 0 { return .corrupt(path: path, format: .jpeg, detail: message) }
+        if warnings & mask & IPJPEG_WARN_OTHER != 0 { return .warning(path: path, format: .jpeg, detail: message) }
+        return .failed(path: path, format: .jpeg, detail: message)
     }
 
     /// See `ipjpeg_keep_large_buffers`: for batch commands only.

@@ -12,7 +12,10 @@ enum LibPNG {
     }
 
     /// Decodes a whole PNG held in `bytes`: palettes and tRNS expanded, 16 bits scaled to 8, grey kept grey.
-    static func decode(_ bytes: [UInt8], path: String, failOn: FailOn) throws -> RawDecode {
+    /// The picture and libpng's row buffers together stay within `memoryLimit` bytes.
+    static func decode(_ bytes: [UInt8], path: String, failOn: FailOn, memoryLimit: Int = ImageLimits.ceilingMemory) throws
+        -> RawDecode
+    {
         try bytes.withUnsafeBufferPointer { data in
             guard let decoder = ippng_decoder_create(data.baseAddress, data.count, failMask(failOn)) else {
                 throw DecodeError.outOfMemory(path: path, bytes: 0)
@@ -23,6 +26,8 @@ enum LibPNG {
             let width = Int(header.width), height = Int(header.height)
             let rowBytes = width * layout.channels
             let count = rowBytes * height
+            let needed = count + workingBytes(rowBytes: rowBytes)
+            guard needed <= memoryLimit else { throw DecodeError.tooMuchMemory(path: path, bytes: needed, limit: memoryLimit) }
             var failed = false
             // With `--fail-on none` a damaged file still yields a picture: start from zero so that rows the
             // decoder never reached are black (or transparent), not leftover memory.
@@ -42,6 +47,37 @@ enum LibPNG {
                 pixels: PixelBuffer(width: width, height: height, layout: layout, pixels: samples), iccProfile: icc,
                 warnings: warnings)
         }
+    }
+
+    /// Decodes every row of a whole PNG with the strictness and errors of `decode`, into one row written
+    /// over and over; an interlaced file's passes are read as stored, so it too needs one row, not the
+    /// picture. Returns the warnings the policy let through.
+    static func check(_ bytes: [UInt8], path: String, failOn: FailOn, memoryLimit: Int) throws -> [String] {
+        try bytes.withUnsafeBufferPointer { data in
+            guard let decoder = ippng_decoder_create(data.baseAddress, data.count, failMask(failOn)) else {
+                throw DecodeError.outOfMemory(path: path, bytes: 0)
+            }
+            defer { ippng_decoder_destroy(decoder) }
+            ippng_keep_passes_apart(decoder)
+            let (header, _, layout) = try readHeader(decoder, path: path)
+            let rowBytes = Int(header.width) * layout.channels
+            let needed = rowBytes + workingBytes(rowBytes: rowBytes)
+            guard needed <= memoryLimit else { throw DecodeError.tooMuchMemory(path: path, bytes: needed, limit: memoryLimit) }
+            let lenient = failOn == .none
+            var row = [UInt8](repeating: 0, count: rowBytes)
+            let failed = row.withUnsafeMutableBufferPointer { ippng_check_rows(decoder, $0.baseAddress) != 0 }
+            if failed && !lenient { throw error(decoder, path: path) }
+            if !failed && !lenient && ippng_finish(decoder) != 0 { throw error(decoder, path: path) }
+            var warnings = ippng_warnings(decoder) != 0 ? [String(cString: ippng_message(decoder))] : []
+            if failed { warnings.append(String(cString: ippng_message(decoder))) }
+            return warnings
+        }
+    }
+
+    /// What libpng holds besides the picture: its current and previous rows (with a filter byte each),
+    /// the interlace row, the zlib window and tables, generously.
+    private static func workingBytes(rowBytes: Int) -> Int {
+        (1 << 20) + 8 * rowBytes
     }
 
     /// Decodes a PNG band by band without holding the whole image: `start` learns the size and layout and

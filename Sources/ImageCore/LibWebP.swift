@@ -9,11 +9,13 @@ enum LibWebP {
     /// colour conversion and memory of the full size; animations are always decoded at full size.
     /// `forThumbnail` lets libwebp filter on a second thread and skip the in-loop deblocking filter, whose
     /// effect vanishes in a 4× or larger reduction; both only when scaling.
+    /// The picture and libwebp's own buffers together stay within `memoryLimit` bytes (see `storeBytes`).
     static func decode(_ bytes: [UInt8], path: String, failOn: FailOn, info: ImageInfo,
-                       scaledTo: (width: Int, height: Int)? = nil, forThumbnail: Bool = false) throws -> RawDecode {
+                       scaledTo: (width: Int, height: Int)? = nil, forThumbnail: Bool = false,
+                       memoryLimit: Int = ImageLimits.ceilingMemory) throws -> RawDecode {
         let icc = RIFFChunks.payload(named: "ICCP", in: bytes)
         let pixels = try bytes.withUnsafeBufferPointer { data throws -> PixelBuffer in
-            if info.isAnimated { return try firstFrame(data, path: path) }
+            if info.isAnimated { return try firstFrame(data, path: path, memoryLimit: memoryLimit) }
             var config = WebPDecoderConfig()
             guard WebPInitDecoderConfig(&config) != 0 else {
                 throw DecodeError.failed(path: path, format: .webp, detail: "libwebp version mismatch")
@@ -21,6 +23,7 @@ enum LibWebP {
             let status = WebPGetFeatures(data.baseAddress, data.count, &config.input)
             guard status == VP8_STATUS_OK else { throw error(status, path: path) }
             var width = Int(config.input.width), height = Int(config.input.height)
+            let store = storeBytes(width: width, height: height, features: config.input)
             if let scaledTo, scaledTo.width < width, scaledTo.height < height {
                 config.options.use_scaling = 1
                 config.options.scaled_width = Int32(scaledTo.width)
@@ -38,6 +41,9 @@ enum LibWebP {
             let layout: PixelLayout = config.input.has_alpha != 0 || lossless ? .rgba : .rgb
             let rowBytes = width * layout.channels
             let count = rowBytes * height
+            // A lossless file whose alpha turns out opaque is copied to RGB at the end.
+            let needed = store + count + (lossless && config.input.has_alpha == 0 ? width * height * 3 : 0)
+            guard needed <= memoryLimit else { throw DecodeError.tooMuchMemory(path: path, bytes: needed, limit: memoryLimit) }
             let lenient = failOn == .none
             var result = VP8_STATUS_OK
             let samples = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
@@ -72,6 +78,24 @@ enum LibWebP {
         return RawDecode(pixels: pixels, iccProfile: icc, warnings: [])
     }
 
+    /// Decodes every pixel of a whole WebP with the strictness and errors of `decode`, but hands the rows
+    /// to libwebp's rescaler, which folds them into a picture of a few pixels: what is held is libwebp's
+    /// own (a few rows for lossy data, the ARGB picture for lossless, the canvases of an animation), not
+    /// the picture. Returns the warnings the policy let through (libwebp has none).
+    static func check(_ bytes: [UInt8], path: String, failOn: FailOn, info: ImageInfo, memoryLimit: Int) throws -> [String] {
+        let tiny = (width: min(info.storedWidth, 4), height: min(info.storedHeight, 4))
+        return try decode(bytes, path: path, failOn: failOn, info: info, scaledTo: tiny, memoryLimit: memoryLimit).warnings
+    }
+
+    /// What libwebp allocates besides the output, from the features: the ARGB picture of lossless data
+    /// (4 bytes a pixel, with a few cache rows), the alpha plane of lossy data with alpha, and for every
+    /// kind a few rows and the decoder's tables, generously.
+    private static func storeBytes(width: Int, height: Int, features: WebPBitstreamFeatures) -> Int {
+        let working = (1 << 20) + 64 * width
+        if features.format == 2 { return working + width * (height + 32) * 4 }
+        return working + (features.has_alpha != 0 ? width * height : 0)
+    }
+
     private static func isOpaque(_ buffer: PixelBuffer) -> Bool {
         buffer.pixels.withUnsafeBufferPointer { samples in
             var index = 3
@@ -83,7 +107,14 @@ enum LibWebP {
         }
     }
 
-    private static func firstFrame(_ data: UnsafeBufferPointer<UInt8>, path: String) throws -> PixelBuffer {
+    /// The first frame, composed on the canvas. libwebp's animation decoder keeps two canvases (this
+    /// frame and the last), and the frame is copied out: three canvases of RGBA in all.
+    private static func firstFrame(_ data: UnsafeBufferPointer<UInt8>, path: String, memoryLimit: Int) throws -> PixelBuffer {
+        var features = WebPBitstreamFeatures()
+        let status = WebPGetFeatures(data.baseAddress, data.count, &features)
+        guard status == VP8_STATUS_OK else { throw error(status, path: path) }
+        let needed = 3 * 4 * Int(features.width) * Int(features.height) + storeBytes(width: Int(features.width), height: Int(features.height), features: features)
+        guard needed <= memoryLimit else { throw DecodeError.tooMuchMemory(path: path, bytes: needed, limit: memoryLimit) }
         var options = WebPAnimDecoderOptions()
         guard WebPAnimDecoderOptionsInit(&options) != 0 else {
             throw DecodeError.failed(path: path, format: .webp, detail: "libwebp version mismatch")
@@ -159,8 +190,14 @@ enum LibWebP {
         WebPMemoryWriterInit(&writer)
         defer { WebPMemoryWriterClear(&writer) }
         picture.writer = WebPMemoryWrite
-        withUnsafeMutablePointer(to: &writer) { picture.custom_ptr = UnsafeMutableRawPointer($0) }
-        guard WebPEncode(&config, &picture) != 0, let encoded = writer.mem else {
+        // The writer's address is only valid inside this closure, so the encode that writes through it
+        // runs inside it too, and the picture forgets the address before the closure ends.
+        let encodedOK = withUnsafeMutablePointer(to: &writer) { writerPointer in
+            picture.custom_ptr = UnsafeMutableRawPointer(writerPointer)
+            defer { picture.custom_ptr = nil }
+            return WebPEncode(&config, &picture) != 0
+        }
+        guard encodedOK, let encoded = writer.mem else {
             throw EncodeError.failed(path: path, format: .webp, detail: "encoder error \(picture.error_code.rawValue)")
         }
         let plain = Array(UnsafeBufferPointer(start: encoded, count: writer.size))

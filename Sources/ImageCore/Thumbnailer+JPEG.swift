@@ -7,7 +7,7 @@ extension Thumbnailer {
     /// Decodes a JPEG for a thumbnail at the plan's DCT scale: from the DC scans alone where they suffice
     /// and the strictness allows it, else every scan. Says which, and why, in `decisions`.
     static func loadJPEG(_ bytes: [UInt8], path: String, info: ImageInfo, plan: ThumbnailPlan, failOn: FailOn,
-                         decisions: inout [String]) throws -> RawDecode {
+                         memoryLimit: Int, decisions: inout [String]) throws -> RawDecode {
         let scale = plan.jpegScale
         var note = ""
         if plan.jpegDCScansSuffice {
@@ -35,14 +35,15 @@ extension Thumbnailer {
                     break
                 }
                 let (raw, read) = try LibJPEG.decodeDCScans(bytes, path: path, failOn: failOn,
-                                                            waitForRefinement: waitsForDCRefinement)
+                                                            waitForRefinement: waitsForDCRefinement,
+                                                            memoryLimit: memoryLimit)
                 let percent = bytes.isEmpty ? 0 : (read.bytesRead * 100 + bytes.count / 2) / bytes.count
                 decisions.append("loader: jpeg, DC scans only (\(read.scansRead) of \(map.scans) scans, \(percent)% of the file"
                     + (read.refined ? "" : ", DC refinement not read") + ") → \(raw.pixels.width)×\(raw.pixels.height)")
                 return raw
             }
         }
-        let raw = try LibJPEG.decode(bytes, path: path, failOn: failOn, scale: scale)
+        let raw = try LibJPEG.decode(bytes, path: path, failOn: failOn, scale: scale, memoryLimit: memoryLimit)
         decisions.append("loader: jpeg, DCT scale 1/\(scale) → \(raw.pixels.width)×\(raw.pixels.height)" + note)
         return raw
     }

@@ -37,7 +37,8 @@ public enum Thumbnailer {
 
         switch info.format {
         case .jpeg:
-            let raw = try loadJPEG(bytes, path: path, info: info, plan: plan, failOn: options.failOn, decisions: &decisions)
+            let raw = try loadJPEG(bytes, path: path, info: info, plan: plan, failOn: options.failOn,
+                                memoryLimit: options.limits.memoryLimit, decisions: &decisions)
             reduced = boxReduce(raw.pixels, plan: plan, tables: tables, decisions: &decisions)
             (icc, warnings) = (raw.iccProfile, raw.warnings)
         case .webp:
@@ -45,7 +46,7 @@ public enum Thumbnailer {
             let scaled = factor > 1 && !info.isAnimated
                 ? (width: (info.storedWidth + factor - 1) / factor, height: (info.storedHeight + factor - 1) / factor) : nil
             let raw = try LibWebP.decode(bytes, path: path, failOn: options.failOn, info: info, scaledTo: scaled,
-                                         forThumbnail: true)
+                                         forThumbnail: true, memoryLimit: options.limits.memoryLimit)
             decisions.append(scaled != nil
                 ? "loader: webp, scaled decode 1/\(factor) → \(raw.pixels.width)×\(raw.pixels.height)"
                 : "loader: webp, full decode \(raw.pixels.width)×\(raw.pixels.height)" + (info.isAnimated ? " (first frame)" : ""))

@@ -1,29 +1,28 @@
 import AsyncHTTPClient
-import Crypto
 import Foundation
 import NIOCore
 import NIOHTTP1
 
-/// Keys for S3-compatible storage, from the usual environment variables.
-public struct S3Credentials: Sendable {
-    public var accessKey: String
-    public var secretKey: String
+/// Keys for S3-compatible storage: an access key, its secret and, for temporary credentials (STS, SSO, an
+/// instance role), the session token, sent as `X-Amz-Security-Token`.
+public typealias S3Credentials = SignatureV4.Credentials
 
-    public init(accessKey: String, secretKey: String) {
-        self.accessKey = accessKey
-        self.secretKey = secretKey
-    }
-
+extension SignatureV4.Credentials {
+    /// `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and, when set, `AWS_SESSION_TOKEN`, from `environment`
+    /// (pass it explicitly where several runs share a process).
     public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> S3Credentials {
         guard let access = environment["AWS_ACCESS_KEY_ID"], let secret = environment["AWS_SECRET_ACCESS_KEY"] else {
             throw S3Error.missingCredentials
         }
-        return S3Credentials(accessKey: access, secretKey: secret)
+        let token = environment["AWS_SESSION_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+        return S3Credentials(accessKey: access, secretKey: secret, sessionToken: token)
     }
 }
 
 public enum S3Error: Error, CustomStringConvertible, Equatable {
     case missingCredentials
+    /// The store answered `status`; `code` is S3's error code (`SignatureDoesNotMatch`, `AccessDenied`, ...)
+    /// when the answer names one, else the start of the answer.
     case request(url: String, status: Int, body: String)
     case unreadable(String)
 
@@ -36,9 +35,29 @@ public enum S3Error: Error, CustomStringConvertible, Equatable {
     }
 }
 
-/// Uploads references to S3-compatible storage (path-style URLs, AWS Signature Version 4 via
-/// swift-crypto) and hands out presigned GET URLs for the service to fetch them. Objects are named by
-/// content hash, so publishing the same file twice uploads it once.
+/// How object URLs name the bucket.
+public enum S3Addressing: Sendable, Equatable {
+    /// `https://endpoint/bucket/key`: local S3-compatible servers (MinIO, moto) and bucket names with dots.
+    case path
+    /// `https://bucket.endpoint/key`: AWS's own endpoints (path style is deprecated there), and any
+    /// endpoint written with `{bucket}` in it.
+    case virtualHost
+}
+
+extension S3Target {
+    /// Virtual-hosted style for an endpoint on `amazonaws.com` (unless the bucket name has a dot, which
+    /// TLS certificates for `*.s3.amazonaws.com` cannot cover) or one that says where the bucket goes
+    /// with `{bucket}`; path style for everything else.
+    public var addressing: S3Addressing {
+        if endpoint.contains("{bucket}") { return .virtualHost }
+        guard let host = URLComponents(string: endpoint)?.host?.lowercased() else { return .path }
+        return host.hasSuffix(".amazonaws.com") && !bucket.contains(".") ? .virtualHost : .path
+    }
+}
+
+/// Uploads references to S3-compatible storage (AWS Signature Version 4, see `SignatureV4`) and hands
+/// out presigned GET URLs for the service to fetch them. Objects are named by content hash, so publishing
+/// the same file twice uploads it once.
 public struct S3Publisher: Sendable {
     public let target: S3Target
     public let credentials: S3Credentials
@@ -51,8 +70,7 @@ public struct S3Publisher: Sendable {
     /// Uploads `path` (if not already there) and returns a presigned URL valid for `target.expires` seconds.
     public func publish(_ path: String, now: Date = Date()) async throws -> String {
         guard let data = FileManager.default.contents(atPath: path) else { throw S3Error.unreadable(path) }
-        let hash = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
-        let key = target.prefix + String(hash.prefix(16)) + "/" + (path as NSString).lastPathComponent
+        let key = target.prefix + String(SignatureV4.payloadHash(data).prefix(16)) + "/" + (path as NSString).lastPathComponent
         let head = try await send(method: .HEAD, key: key, body: nil, now: now)
         if head.status != 200 {
             let put = try await send(method: .PUT, key: key, body: data, now: now)
@@ -69,77 +87,68 @@ public struct S3Publisher: Sendable {
         }
     }
 
-    var bucketURL: String { (target.endpoint.hasSuffix("/") ? String(target.endpoint.dropLast()) : target.endpoint) + "/" + target.bucket }
+    /// Scheme, host (with the bucket for virtual-hosted style) and port.
+    private var origin: String {
+        var endpoint = target.endpoint.hasSuffix("/") ? String(target.endpoint.dropLast()) : target.endpoint
+        guard target.addressing == .virtualHost else { return endpoint }
+        if endpoint.contains("{bucket}") { return endpoint.replacingOccurrences(of: "{bucket}", with: target.bucket) }
+        // AWS's global endpoint serves every region, but a bucket outside us-east-1 answers best at its own.
+        if endpoint == "https://s3.amazonaws.com" && target.region != "us-east-1" {
+            endpoint = "https://s3.\(target.region).amazonaws.com"
+        }
+        return endpoint.replacingOccurrences(of: "://", with: "://\(target.bucket).")
+    }
 
-    func objectURL(_ key: String) -> String { bucketURL + "/" + Self.encode(key, keepSlash: true) }
+    /// The bucket's path, decoded: `/bucket` in path style, `/` in virtual-hosted style.
+    private var bucketPath: String { target.addressing == .path ? "/" + target.bucket : "/" }
+
+    private func objectPath(_ key: String) -> String { (bucketPath.hasSuffix("/") ? bucketPath : bucketPath + "/") + key }
+
+    var bucketURL: String { origin + SignatureV4.encode(bucketPath, keepingSlashes: true) }
+
+    func objectURL(_ key: String) -> String { origin + SignatureV4.encode(objectPath(key), keepingSlashes: true) }
+
+    private var signer: SignatureV4 {
+        SignatureV4(credentials: credentials, region: target.region, service: "s3", normalizesPath: false)
+    }
+
+    private var hostHeader: String {
+        let components = URLComponents(string: origin)
+        let host = components?.host ?? ""
+        return components?.port.map { "\(host):\($0)" } ?? host
+    }
 
     private func send(method: HTTPMethod, key: String?, body: Data?, now: Date) async throws -> (status: Int, body: String) {
-        let url = key.map(objectURL) ?? bucketURL
-        let payloadHash = Self.hex(SHA256.hash(data: body ?? Data()))
-        let (amzDate, day) = Self.stamps(now)
-        guard let components = URLComponents(string: url), let host = components.host else { throw S3Error.unreadable(url) }
-        let hostHeader = components.port.map { "\(host):\($0)" } ?? host
-        let path = components.percentEncodedPath.isEmpty ? "/" : components.percentEncodedPath
-        let headers = ["host": hostHeader, "x-amz-content-sha256": payloadHash, "x-amz-date": amzDate]
-        let signedHeaders = headers.keys.sorted().joined(separator: ";")
-        let canonical = [method.rawValue, path, "", headers.keys.sorted().map { "\($0):\(headers[$0]!)\n" }.joined(), signedHeaders, payloadHash]
-            .joined(separator: "\n")
-        let scope = "\(day)/\(target.region)/s3/aws4_request"
-        let signature = sign(canonical: canonical, amzDate: amzDate, day: day, scope: scope)
+        let path = key.map(objectPath) ?? bucketPath
+        let url = origin + SignatureV4.encode(path, keepingSlashes: true)
+        guard URLComponents(string: url)?.host != nil else { throw S3Error.unreadable(url) }
+        let signed = signer.signHeaders(
+            SignatureV4.Request(method: method.rawValue, path: path, headers: [.init("host", hostHeader)]), date: now,
+            payloadHash: SignatureV4.payloadHash(body ?? Data()), sendsPayloadHash: true)
         var request = HTTPClientRequest(url: url)
         request.method = method
-        request.headers.add(name: "x-amz-date", value: amzDate)
-        request.headers.add(name: "x-amz-content-sha256", value: payloadHash)
-        request.headers.add(name: "Authorization",
-                            value: "AWS4-HMAC-SHA256 Credential=\(credentials.accessKey)/\(scope), SignedHeaders=\(signedHeaders), Signature=\(signature)")
+        for header in signed.headers { request.headers.add(name: header.name, value: header.value) }
         if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
         let text = method == .HEAD ? "" : String(buffer: try await response.body.collect(upTo: 1 << 20))
-        return (Int(response.status.code), text)
+        return (Int(response.status.code), Self.errorCode(text) ?? text)
     }
 
-    /// A query-string-signed GET URL, as S3 defines it.
+    /// A query-string-signed GET URL, as S3 defines it (the payload unsigned, only `host` signed).
     func presignedGET(key: String, now: Date) -> String {
-        let url = objectURL(key)
-        let components = URLComponents(string: url)!
-        let host = components.port.map { "\(components.host!):\($0)" } ?? components.host!
-        let (amzDate, day) = Self.stamps(now)
-        let scope = "\(day)/\(target.region)/s3/aws4_request"
-        let query = [
-            ("X-Amz-Algorithm", "AWS4-HMAC-SHA256"), ("X-Amz-Credential", "\(credentials.accessKey)/\(scope)"),
-            ("X-Amz-Date", amzDate), ("X-Amz-Expires", String(target.expires)), ("X-Amz-SignedHeaders", "host"),
-        ].map { (Self.encode($0.0, keepSlash: false), Self.encode($0.1, keepSlash: false)) }.sorted { $0.0 < $1.0 }
-            .map { "\($0.0)=\($0.1)" }.joined(separator: "&")
-        let canonical = ["GET", components.percentEncodedPath, query, "host:\(host)\n", "host", "UNSIGNED-PAYLOAD"].joined(separator: "\n")
-        return url + "?" + query + "&X-Amz-Signature=" + sign(canonical: canonical, amzDate: amzDate, day: day, scope: scope)
+        let path = objectPath(key)
+        let signed = signer.presign(
+            SignatureV4.Request(method: "GET", path: path, headers: [.init("host", hostHeader)]), date: now,
+            expires: target.expires, payloadHash: SignatureV4.unsignedPayload)
+        let signature = signed.query.last.map { "X-Amz-Signature=" + $0.value } ?? ""
+        return origin + signer.canonicalPath(path) + "?" + SignatureV4.canonicalQuery(Array(signed.query.dropLast())) + "&" + signature
     }
 
-    private func sign(canonical: String, amzDate: String, day: String, scope: String) -> String {
-        let toSign = ["AWS4-HMAC-SHA256", amzDate, scope, Self.hex(SHA256.hash(data: Data(canonical.utf8)))].joined(separator: "\n")
-        var key = SymmetricKey(data: Data(("AWS4" + credentials.secretKey).utf8))
-        for part in [day, target.region, "s3", "aws4_request"] {
-            key = SymmetricKey(data: Data(HMAC<SHA256>.authenticationCode(for: Data(part.utf8), using: key)))
+    /// S3's error code from its XML answer (`<Code>SignatureDoesNotMatch</Code>`), for messages.
+    static func errorCode(_ xml: String) -> String? {
+        guard let start = xml.range(of: "<Code>"), let end = xml.range(of: "</Code>", range: start.upperBound..<xml.endIndex) else {
+            return nil
         }
-        return Self.hex(HMAC<SHA256>.authenticationCode(for: Data(toSign.utf8), using: key))
-    }
-
-    static func stamps(_ date: Date) -> (amzDate: String, day: String) {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
-        let stamp = formatter.string(from: date)
-        return (stamp, String(stamp.prefix(8)))
-    }
-
-    /// RFC 3986 encoding as SigV4 wants it: only unreserved characters stay.
-    static func encode(_ text: String, keepSlash: Bool) -> String {
-        var allowed = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
-        if keepSlash { allowed.insert("/") }
-        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
-    }
-
-    static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
-        digest.map { String(format: "%02x", $0) }.joined()
+        return String(xml[start.upperBound..<end.lowerBound])
     }
 }

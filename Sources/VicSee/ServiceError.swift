@@ -3,6 +3,8 @@
 public enum ServiceError: Error, CustomStringConvertible, Equatable, Sendable {
     /// No API key: says exactly what to set.
     case missingAPIKey(variable: String)
+    /// The key cannot be sent (a line break, a space, a control or non-ASCII character): nothing was sent.
+    case invalidAPIKey(APIKeyError)
     /// 400: INVALID_JSON, MISSING_MODEL, MISSING_PROMPT, INVALID_MODEL and parameter violations.
     case badRequest(code: String, message: String)
     /// 401: MISSING_AUTH_HEADER, INVALID_AUTH_FORMAT, INVALID_KEY_FORMAT, INVALID_API_KEY.
@@ -19,9 +21,21 @@ public enum ServiceError: Error, CustomStringConvertible, Equatable, Sendable {
     case serverError(status: Int, code: String, message: String)
     /// The connection failed or timed out before any answer.
     case connection(detail: String)
-    /// A submit whose fate is unknown (the connection dropped, or a 5xx came back): the task may exist
-    /// and may be charged. Never re-sent automatically; the caller decides.
+    /// A submit that never reached the service whole: the connection was refused, the name did not
+    /// resolve, TLS failed, or the connection broke before the client had written the entire request
+    /// (AsyncHTTPClient reports when the last byte was written). The service cannot have created a task
+    /// from it, so nothing was charged and sending it again is safe.
+    case submitNotSent(detail: String)
+    /// A submit whose fate is unknown: the whole request was written, then the connection dropped or a
+    /// 5xx came back. The task may exist and may be charged. Never re-sent automatically; the caller
+    /// decides. A 5xx stays here even when the server may have answered without reading the body:
+    /// AsyncHTTPClient can say that the request was written, not whether the server read it, and a
+    /// submit's JSON is written with its head in one go, so the two cases cannot be told apart.
     case submitOutcomeUnknown(detail: String)
+    /// The service answered with a redirect that imagepipe does not follow: to another origin (the key
+    /// and a submit's body never go there), or one that would turn a submit into a GET. The request was
+    /// answered with the redirect instead of being carried out.
+    case redirected(url: String, status: Int, location: String)
     /// The task finished without success.
     case taskFailed(id: String, code: String, message: String)
     /// The task reports success but has no result (NO_RESULT).
@@ -37,6 +51,7 @@ public enum ServiceError: Error, CustomStringConvertible, Equatable, Sendable {
         switch self {
         case .missingAPIKey(let variable):
             "no API key: set \(variable) to your VicSee key (it starts with sk-), or use --backend sim"
+        case .invalidAPIKey(let problem): problem.description
         case .badRequest(let code, let message): "the service refused the request (\(code)): \(message)"
         case .unauthorized(let code, let message): "the service refused the API key (\(code)): \(message)"
         case .insufficientCredits(let message): "not enough credits (INSUFFICIENT_CREDITS): \(message)"
@@ -45,6 +60,8 @@ public enum ServiceError: Error, CustomStringConvertible, Equatable, Sendable {
         case .rateLimited(let message, _): "rate limited (RATE_LIMITED): \(message)"
         case .serverError(let status, let code, let message): "service error \(status) (\(code)): \(message)"
         case .connection(let detail): "cannot reach the service: \(detail)"
+        case .submitNotSent(let detail):
+            "the submit was not sent (\(detail)); no task was created and nothing was charged, so it is safe to send again"
         case .submitOutcomeUnknown(let detail):
             "the submit's outcome is unknown (\(detail)); the task may exist and be charged, so it was not re-sent"
         case .taskFailed(let id, let code, let message): "task \(id) failed (\(code)): \(message)"
@@ -52,6 +69,9 @@ public enum ServiceError: Error, CustomStringConvertible, Equatable, Sendable {
         case .timedOut(let id, let seconds): "task \(id) did not finish within \(Int(seconds)) s"
         case .unexpectedResponse(let detail): "unexpected answer from the service: \(detail)"
         case .download(let url, let detail): "cannot download \(url): \(detail)"
+        case .redirected(let url, let status, let location):
+            "\(url) answered \(status), redirecting to \(location); imagepipe does not follow it (the key and a submit "
+                + "go only to the configured origin, and a submit is never turned into a GET): check --base-url"
         }
     }
 

@@ -37,67 +37,64 @@ public struct VicSeeConfiguration: Sendable {
 
 /// The service's HTTP API: submit, poll, download, credits, models. Reads are retried with jittered
 /// backoff on transient failures; a submit never is, because a lost answer may hide a charged task.
+///
+/// Redirects are decided here, call by call, never by the HTTP client: a redirect within the service's
+/// origin is followed (a submit only by 307/308, which keep it a POST), one to another origin is
+/// refused for API calls (the key and a submit's body go only to `baseURL`'s origin) and followed
+/// without the key for downloads, whose result URLs live on other hosts anyway.
 public final class VicSeeClient: Sendable {
     public let configuration: VicSeeConfiguration
     private let http: HTTPClient
     private let lastRateLimit = Mutex<RateLimit?>(nil)
 
-    public init(configuration: VicSeeConfiguration, httpClient: HTTPClient = .shared) {
+    /// Redirects followed in a row before giving up.
+    static let maxRedirects = 5
+
+    public init(configuration: VicSeeConfiguration, httpClient: HTTPClient = VicSeeClient.sharedHTTPClient) {
         self.configuration = configuration
         self.http = httpClient
     }
+
+    /// The HTTP client every `VicSeeClient` uses unless given another, for the whole process (like
+    /// `HTTPClient.shared`, never shut down). Unlike `HTTPClient.shared` it follows no redirect by
+    /// itself, and it does not retry a connection that failed until the request's deadline (its default,
+    /// which made a refused connection take the whole request timeout): a service that cannot be reached
+    /// is reported at once, or after the 10 s connect timeout when nothing answers at all.
+    public static let sharedHTTPClient: HTTPClient = {
+        var configuration = HTTPClient.Configuration(
+            redirectConfiguration: .disallow, timeout: .init(connect: .seconds(10), read: .seconds(60)))
+        configuration.connectionPool.retryConnectionEstablishment = false
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
 
     /// The rate-limit headers of the latest answer.
     public var rateLimit: RateLimit? { lastRateLimit.withLock { $0 } }
 
     // MARK: Calls
 
-    /// Submits a generation. On any answer but a clear refusal the outcome is unknown and reported so.
+    /// Submits a generation. When the request never reached the service whole it throws `submitNotSent`
+    /// (safe to send again); when it did and no clear answer came back, `submitOutcomeUnknown`.
     public func submit(_ request: GenerationRequest, spec: ModelSpec) async throws -> SubmitReceipt {
         let body = try JSONSerialization.data(withJSONObject: Self.body(for: request, spec: spec), options: [.sortedKeys])
-        let answer: Answer
+        let answer: HTTPExchange.Answer
         do {
             answer = try await send(.POST, url: configuration.baseURL + "/generate", body: body)
-        } catch let error as ServiceError {
-            if case .connection(let detail) = error { throw ServiceError.submitOutcomeUnknown(detail: detail) }
-            throw error
+        } catch let failure as TransportFailure {
+            if failure.requestWritten { throw ServiceError.submitOutcomeUnknown(detail: failure.detail) }
+            throw ServiceError.submitNotSent(detail: failure.detail)
         }
         if answer.status >= 500 {
-            throw ServiceError.submitOutcomeUnknown(detail: "HTTP \(answer.status): \(errorText(answer))")
+            throw ServiceError.submitOutcomeUnknown(detail: "HTTP \(answer.status): \(redact(ServiceAnswers.message(answer.body)))")
         }
         guard (200..<300).contains(answer.status) else { throw error(from: answer) }
-        guard let object = answer.json else {
-            throw ServiceError.submitOutcomeUnknown(detail: "the answer to the submit is not JSON")
-        }
-        // Two published shapes: {"success", "data": {"id", ...}} and a flat {"task_id", "status"}.
-        let data = object["data"] as? [String: Any] ?? object
-        guard let id = (data["id"] ?? data["task_id"] ?? data["taskId"]).flatMap(Self.string) else {
-            throw ServiceError.submitOutcomeUnknown(detail: "the answer to the submit has no task id")
-        }
-        return SubmitReceipt(
-            taskID: id, status: (data["status"] as? String) ?? "pending", creditsUsed: data["creditsUsed"] as? Int,
-            creditsRemaining: data["creditsRemaining"] as? Int)
+        return try ServiceAnswers.submitReceipt(answer.body)
     }
 
     /// The task's current state.
     public func task(_ id: String) async throws -> TaskStatus {
-        let answer = try await read(configuration.baseURL + "/tasks/" + Self.escape(id))
-        guard let object = answer.json else { throw ServiceError.unexpectedResponse(detail: "task \(id): not JSON") }
-        let data = object["data"] as? [String: Any] ?? object
-        let raw = (data["status"] as? String ?? "").lowercased()
-        let state: TaskStatus.State =
-            switch raw {
-            case "completed", "success", "succeeded": .completed
-            case "failed", "error": .failed
-            case "processing", "running": .processing
-            case "queued": .queued
-            default: .pending
-            }
-        let result = data["result"] as? [String: Any]
-        let error = data["error"] as? [String: Any]
-        return TaskStatus(
-            id: (data["id"] ?? data["task_id"]).flatMap(Self.string) ?? id, state: state, resultURL: result?["url"] as? String,
-            errorCode: error?["code"] as? String, errorMessage: (error?["message"] as? String).map(redact), rawStatus: raw)
+        var status = try ServiceAnswers.taskStatus(try await read(configuration.baseURL + "/tasks/" + Self.escape(id)).body, id: id)
+        status.errorMessage = status.errorMessage.map(redact)
+        return status
     }
 
     /// Polls until the task completes (returns it) or fails (throws), backing off as the service asks.
@@ -127,12 +124,7 @@ public final class VicSeeClient: Sendable {
 
     /// A fresh download location for a finished task.
     public func downloadInfo(_ id: String) async throws -> DownloadInfo {
-        let answer = try await read(configuration.baseURL + "/tasks/" + Self.escape(id) + "/download")
-        let data = answer.json.flatMap { $0["data"] as? [String: Any] ?? $0 }
-        guard let url = data?["url"] as? String else {
-            throw ServiceError.unexpectedResponse(detail: "task \(id): the download answer has no url")
-        }
-        return DownloadInfo(url: url, type: data?["type"] as? String, expiresAt: data?["expiresAt"] as? String)
+        try ServiceAnswers.downloadInfo(try await read(configuration.baseURL + "/tasks/" + Self.escape(id) + "/download").body, id: id)
     }
 
     /// Downloads a finished task's output to `path`: from its result URL, then (when that has expired)
@@ -158,9 +150,11 @@ public final class VicSeeClient: Sendable {
             do {
                 try await fetch(url, to: path, check: check)
                 return
+            } catch let refused as RefusedByCheck {
+                // The bytes arrived whole and are not what was wanted: another source gives the same bytes.
+                throw ServiceError.download(url: url, detail: "refused by check: \(refused.error)")
             } catch let error as ServiceError {
                 lastError = error
-                if case .download(_, let detail) = error, detail.hasPrefix("refused by check") { throw error }
             }
         }
         throw lastError ?? ServiceError.noResult(id: task.id)
@@ -168,37 +162,29 @@ public final class VicSeeClient: Sendable {
 
     /// The account's credit balance.
     public func credits() async throws -> Int {
-        let answer = try await read(configuration.baseURL + "/credits")
-        let data = answer.json.flatMap { $0["data"] as? [String: Any] ?? $0 }
-        guard let credits = data?["credits"] as? Int else {
-            throw ServiceError.unexpectedResponse(detail: "the credits answer has no 'credits'")
-        }
-        return credits
+        try ServiceAnswers.credits(try await read(configuration.baseURL + "/credits").body)
     }
 
     /// The model ids the service lists (no key needed).
     public func models() async throws -> [String] {
-        let answer = try await read(configuration.baseURL + "/models", authenticated: false)
-        let data = answer.json.flatMap { $0["data"] ?? $0["models"] }
-        let list = (data as? [Any]) ?? ((data as? [String: Any])?["models"] as? [Any]) ?? []
-        return list.compactMap { ($0 as? String) ?? (($0 as? [String: Any])?["id"] as? String) }
+        ServiceAnswers.models(try await read(configuration.baseURL + "/models", authenticated: false).body)
     }
 
     // MARK: Transport
 
-    struct Answer {
-        var status: Int
-        var headers: HTTPHeaders
-        var body: Data
-        var json: [String: Any]? { (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] }
-    }
+    typealias Answer = HTTPExchange.Answer
 
     private func read(_ url: String, authenticated: Bool = true) async throws -> Answer {
         var attempt = 0
         while true {
             attempt += 1
             do {
-                let answer = try await send(.GET, url: url, body: nil, authenticated: authenticated)
+                let answer: Answer
+                do {
+                    answer = try await send(.GET, url: url, body: nil, authenticated: authenticated)
+                } catch let failure as TransportFailure {
+                    throw ServiceError.connection(detail: failure.detail)
+                }
                 if (200..<300).contains(answer.status) { return answer }
                 throw error(from: answer)
             } catch let error as ServiceError where error.isTransient && attempt < configuration.readAttempts {
@@ -219,43 +205,86 @@ public final class VicSeeClient: Sendable {
         return min(8, configuration.retryBaseDelay * pow(2, Double(attempt - 1))) * jitter
     }
 
+    /// One call to the API, following redirects within its origin. Throws `ServiceError` for a key that
+    /// cannot be sent or a redirect refused, and `TransportFailure` when no answer came.
     private func send(_ method: HTTPMethod, url: String, body: Data?, authenticated: Bool = true) async throws -> Answer {
-        var request = HTTPClientRequest(url: url)
-        request.method = method
-        request.headers.add(name: "Accept", value: "application/json")
-        request.headers.add(name: "User-Agent", value: "imagepipe")
-        if authenticated {
-            guard let key = configuration.apiKey, !key.isEmpty else {
-                throw ServiceError.missingAPIKey(variable: VicSeeConfiguration.apiKeyVariable)
+        let key = authenticated ? try usableKey() : nil
+        var url = url
+        for _ in 0...Self.maxRedirects {
+            let answer = try await exchange(method, url: url, body: body, key: isOwnOrigin(url) ? key : nil, limit: 16 << 20)
+            guard (300..<400).contains(answer.status), answer.status != 304 else { return answer }
+            let location = answer.headers.first(name: "Location") ?? ""
+            guard let next = URL(string: location, relativeTo: URL(string: url))?.absoluteString, isOwnOrigin(next),
+                method == .GET || answer.status == 307 || answer.status == 308
+            else {
+                throw ServiceError.redirected(url: url, status: answer.status, location: location)
             }
-            if isOwnOrigin(url) { request.headers.add(name: "Authorization", value: "Bearer " + key) }
+            url = next
         }
-        if let body {
-            request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(bytes: body))
+        throw ServiceError.unexpectedResponse(detail: "\(url): more than \(Self.maxRedirects) redirects")
+    }
+
+    /// The configured key, checked: a key the HTTP client would refuse as a header value is reported
+    /// here, without the key, before any request is built.
+    private func usableKey() throws -> String {
+        guard let key = configuration.apiKey, !key.isEmpty else {
+            throw ServiceError.missingAPIKey(variable: VicSeeConfiguration.apiKeyVariable)
         }
         do {
-            let response = try await http.execute(request, timeout: .milliseconds(Int64(configuration.requestTimeout * 1000)))
-            let bytes = try await response.body.collect(upTo: 16 << 20)
-            record(response.headers)
-            return Answer(status: Int(response.status.code), headers: response.headers, body: Data(bytes.readableBytesView))
-        } catch let error as ServiceError {
-            throw error
+            return try APIKey.validate(key)
         } catch {
-            throw ServiceError.connection(detail: redact("\(error)"))
+            throw ServiceError.invalidAPIKey(error)
         }
     }
 
+    /// One HTTP exchange, no redirect followed. `key` goes into the Authorization header when given.
+    private func exchange(_ method: HTTPMethod, url: String, body: Data?, key: String?, limit: Int) async throws -> Answer {
+        var headers = HTTPHeaders([("Accept", "application/json"), ("User-Agent", "imagepipe")])
+        if let key { headers.add(name: "Authorization", value: "Bearer " + key) }
+        if body != nil { headers.add(name: "Content-Type", value: "application/json") }
+        let delegate = HTTPExchange(limit: limit)
+        do {
+            let request = try HTTPClient.Request(url: url, method: method, headers: headers, body: body.map { .data($0) })
+            let task = http.execute(
+                request: request, delegate: delegate,
+                deadline: .now() + .milliseconds(Int64(configuration.requestTimeout * 1000)))
+            let answer = try await withTaskCancellationHandler {
+                try await task.futureResult.get()
+            } onCancel: {
+                task.cancel()
+            }
+            record(answer.headers)
+            return answer
+        } catch {
+            throw TransportFailure(error, requestWritten: delegate.requestWritten, url: url)
+        }
+    }
+
+    /// Streams `url` (following redirects to any origin, the key only ever sent to the service's own) into
+    /// a temporary file beside `path`, checks it and renames it to `path`.
     private func fetch(_ url: String, to path: String, check: (String) throws -> Void) async throws {
-        var request = HTTPClientRequest(url: url)
-        if isOwnOrigin(url), let key = configuration.apiKey { request.headers.add(name: "Authorization", value: "Bearer " + key) }
         let directory = (path as NSString).deletingLastPathComponent
         let temporary = (directory.isEmpty ? "." : directory) + "/." + (path as NSString).lastPathComponent + ".part-" + UUID().uuidString
-        FileManager.default.createFile(atPath: temporary, contents: nil)
+        _ = FileManager.default.createFile(atPath: temporary, contents: nil)
         defer { try? FileManager.default.removeItem(atPath: temporary) }
+        var current = url
         do {
-            let response = try await http.execute(request, timeout: .milliseconds(Int64(configuration.requestTimeout * 1000)))
-            record(response.headers)
+            var response: HTTPClientResponse?
+            for _ in 0...Self.maxRedirects {
+                var request = HTTPClientRequest(url: current)
+                if isOwnOrigin(current), let key = try? usableKey() { request.headers.add(name: "Authorization", value: "Bearer " + key) }
+                let answer = try await http.execute(request, timeout: .milliseconds(Int64(configuration.requestTimeout * 1000)))
+                record(answer.headers)
+                guard (300..<400).contains(answer.status.code), answer.status != .notModified,
+                    let location = answer.headers.first(name: "Location"),
+                    let next = URL(string: location, relativeTo: URL(string: current))?.absoluteString
+                else {
+                    response = answer
+                    break
+                }
+                current = next
+            }
+            guard let response else { throw ServiceError.download(url: url, detail: "more than \(Self.maxRedirects) redirects") }
             guard response.status == .ok else {
                 let text = String(decoding: try await response.body.collect(upTo: 1 << 16).readableBytesView, as: UTF8.self)
                 throw ServiceError.download(url: url, detail: "HTTP \(response.status.code) \(redact(text.prefix(200).description))")
@@ -279,16 +308,21 @@ public final class VicSeeClient: Sendable {
         } catch let error as ServiceError {
             throw error
         } catch {
-            throw ServiceError.download(url: url, detail: redact("\(error)"))
+            throw ServiceError.download(url: url, detail: TransportFailure.describe(error))
         }
         do {
             try check(temporary)
         } catch {
-            throw ServiceError.download(url: url, detail: "refused by check: \(error)")
+            throw RefusedByCheck(error: error)
         }
         if rename(temporary, path) != 0 {
             throw ServiceError.download(url: url, detail: "cannot move the download to \(path)")
         }
+    }
+
+    /// A download that arrived whole but that `check` refused.
+    private struct RefusedByCheck: Error {
+        var error: Error
     }
 
     private func record(_ headers: HTTPHeaders) {
@@ -300,29 +334,19 @@ public final class VicSeeClient: Sendable {
     }
 
     private func error(from answer: Answer) -> ServiceError {
-        let error = answer.json?["error"] as? [String: Any]
-        let code = error?["code"] as? String ?? "HTTP_\(answer.status)"
-        let message = redact(error?["message"] as? String ?? String(decoding: answer.body.prefix(200), as: UTF8.self))
-        switch answer.status {
-        case 400: return .badRequest(code: code, message: message)
-        case 401: return .unauthorized(code: code, message: message)
-        case 402: return .insufficientCredits(message: message)
-        case 403: return .forbidden(code: code, message: message)
-        case 404: return .taskNotFound(id: "", message: message)
-        case 429: return .rateLimited(message: message, resetsAt: answer.headers.first(name: "X-RateLimit-Reset"))
-        default: return .serverError(status: answer.status, code: code, message: message)
-        }
+        ServiceAnswers.error(status: answer.status, body: answer.body, resetsAt: answer.headers.first(name: "X-RateLimit-Reset"),
+                             redact: redact)
     }
 
-    private func errorText(_ answer: Answer) -> String {
-        let error = answer.json?["error"] as? [String: Any]
-        return redact(error?["message"] as? String ?? "no message")
-    }
-
-    /// Whether `url` is on the configured service's origin: only there does the key go.
+    /// Whether `url` is on the configured service's origin (scheme, host and port, a default port
+    /// written or not): only there does the key go.
     private func isOwnOrigin(_ url: String) -> Bool {
         guard let base = URL(string: configuration.baseURL), let target = URL(string: url) else { return false }
-        return base.scheme == target.scheme && base.host == target.host && base.port == target.port
+        func origin(_ url: URL) -> (String?, String?, Int?) {
+            let scheme = url.scheme?.lowercased()
+            return (scheme, url.host?.lowercased(), url.port ?? (scheme == "https" ? 443 : scheme == "http" ? 80 : nil))
+        }
+        return origin(base) == origin(target)
     }
 
     /// Removes the API key from any text that might be shown.
@@ -357,10 +381,6 @@ public final class VicSeeClient: Sendable {
             parameters["model"] = spec.id
             return parameters
         }
-    }
-
-    static func string(_ value: Any) -> String? {
-        (value as? String) ?? (value as? Int).map(String.init)
     }
 
     static func escape(_ id: String) -> String {

@@ -6,10 +6,10 @@ extension FailOn: ExpressibleByArgument {}
 
 /// Options shared by every command that reads images.
 struct LimitOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Largest file accepted, in bytes (0: no limit).", valueName: "bytes"))
+    @Option(help: ArgumentHelp("Largest file accepted, in bytes (0: up to imagepipe's ceiling, 1 GiB).", valueName: "bytes"))
     var maxBytes: Int = ImageLimits.referenceBytes
 
-    @Option(help: ArgumentHelp("Largest width × height accepted, checked before decoding (0: no limit).", valueName: "pixels"))
+    @Option(help: ArgumentHelp("Largest width × height accepted, checked before decoding (0: up to imagepipe's ceiling, 16383×16383).", valueName: "pixels"))
     var maxPixels: Int = ImageLimits.defaultPixels
 
     func validate() throws {

@@ -40,10 +40,11 @@ struct CheckCommand: ParsableCommand {
         for file in files {
             let start = monotonicSeconds()
             do {
-                let image = try ImageDecoder.decode(
+                // Every pixel is decoded, none is kept: memory stays at a few rows (see ImageLimits).
+                let image = try ImageDecoder.check(
                     path: file, options: DecodeOptions(failOn: failOn, limits: limits.limits, applyOrientation: false))
                 let seconds = monotonicSeconds() - start
-                totalPixels += image.pixels.width * image.pixels.height
+                totalPixels += image.info.pixelCount
                 if json {
                     var line = JSONLine()
                     line.add("path", file)

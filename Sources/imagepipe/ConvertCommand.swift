@@ -49,7 +49,7 @@ struct ConvertCommand: ParsableCommand {
     @Option(help: "How strict to be when decoding: none, truncated, error or warning.")
     var failOn: FailOn = .truncated
 
-    @Option(help: ArgumentHelp("Largest width × height accepted, checked before decoding (0: no limit).", valueName: "pixels"))
+    @Option(help: ArgumentHelp("Largest width × height accepted, checked before decoding (0: up to imagepipe's ceiling, 16383×16383).", valueName: "pixels"))
     var maxPixels: Int = ImageLimits.defaultPixels
 
     @OptionGroup var metadata: MetadataOptions

@@ -80,9 +80,12 @@ struct GenerateCommand: AsyncParsableCommand {
             case .sim: .simulator(SimulatorOptions())
             case .vicsee: .vicsee(baseURL: baseURL, apiKey: ProcessInfo.processInfo.environment[VicSeeConfiguration.apiKeyVariable])
             }
-        if case .vicsee(_, let key) = chosen, key?.isEmpty ?? true {
-            printError(ServiceError.missingAPIKey(variable: VicSeeConfiguration.apiKeyVariable).description)
-            throw ExitCode(1)
+        if case .vicsee(_, let key) = chosen {
+            // Checked before anything is built or sent; the message names the variable, never the key.
+            do { _ = try APIKey.validate(key) } catch {
+                printError(error.description)
+                throw ExitCode(2)
+            }
         }
         let session = try await GenerationSession.open(backend: chosen, catalogue: catalogue, referenceBaseURL: refBaseURL)
         do {

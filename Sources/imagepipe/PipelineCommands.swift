@@ -202,9 +202,12 @@ struct RunCommand: AsyncParsableCommand {
             case .sim: .simulator(Self.embeddedSimulator)
             case .vicsee: .vicsee(baseURL: baseURL, apiKey: ProcessInfo.processInfo.environment[VicSeeConfiguration.apiKeyVariable])
             }
-        if case .vicsee(_, let key) = chosen, spec.generate != nil, key?.isEmpty ?? true {
-            printError(ServiceError.missingAPIKey(variable: VicSeeConfiguration.apiKeyVariable).description)
-            throw ExitCode(2)
+        if case .vicsee(_, let key) = chosen, spec.generate != nil {
+            // Checked before anything is built or sent; the message names the variable, never the key.
+            do { _ = try APIKey.validate(key) } catch {
+                printError(error.description)
+                throw ExitCode(2)
+            }
         }
         var options = RunOptions()
         options.maxCredits = maxCredits

@@ -71,7 +71,7 @@ struct ThumbCommand: ParsableCommand {
     @Option(help: "How strict decoding is: none, truncated, error or warning (error and warning read every JPEG scan).")
     var failOn: FailOn = .truncated
 
-    @Option(help: ArgumentHelp("Largest width × height accepted, checked before decoding (0: no limit).", valueName: "pixels"))
+    @Option(help: ArgumentHelp("Largest width × height accepted, checked before decoding (0: up to imagepipe's ceiling, 16383×16383).", valueName: "pixels"))
     var maxPixels: Int = ImageLimits.defaultPixels
 
     @Option(help: "Images processed at once (default: the number of cores).")

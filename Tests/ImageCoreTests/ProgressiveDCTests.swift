@@ -54,14 +54,29 @@ enum ProgressiveFixtures {
     ]
 
     /// Every AC coefficient of each of `components` in its own scan, each in `bits` successive-approximation
-    /// steps, after one DC scan: 1 + components × 63 × `bits` scans.
-    static func manyScans(components: Int32 = 3, bits: Int32) -> [ipjpeg_scan] {
+    /// steps, after one DC scan: 1 + components × 63 × `bits` scans. With `count`, exactly `count` scans
+    /// (at most that total) that still send every coefficient in full: once the refined scans would leave
+    /// too few, coefficients go whole, one scan each, and then each component's rest in one band. (A
+    /// progression that stops early is a cut file; decoders refuse it as truncated.)
+    static func manyScans(components: Int32 = 3, bits: Int32, count: Int = .max) -> [ipjpeg_scan] {
         var scans = [scan(Array(0..<components), 0, 0, 0, 0)]
         for component in 0..<components {
-            for coefficient: Int32 in 1...63 {
-                scans.append(scan([component], coefficient, coefficient, 0, bits - 1))
-                for al in stride(from: bits - 2, through: 0, by: -1) {
-                    scans.append(scan([component], coefficient, coefficient, al + 1, al))
+            var coefficient: Int32 = 1
+            while coefficient <= 63 {
+                // One scan at least for each later component, and one for this one's rest.
+                let reserve = Int(components - component - 1) + (coefficient < 63 ? 1 : 0)
+                if scans.count + Int(bits) + reserve <= count {
+                    scans.append(scan([component], coefficient, coefficient, 0, bits - 1))
+                    for al in stride(from: bits - 2, through: 0, by: -1) {
+                        scans.append(scan([component], coefficient, coefficient, al + 1, al))
+                    }
+                    coefficient += 1
+                } else if scans.count + 1 + reserve <= count {
+                    scans.append(scan([component], coefficient, coefficient, 0, 0))
+                    coefficient += 1
+                } else {
+                    scans.append(scan([component], coefficient, 63, 0, 0))
+                    coefficient = 64
                 }
             }
         }
@@ -85,7 +100,7 @@ enum ProgressiveFixtures {
             scans = [scan(all, 0, 0, 0, 2), scan(all, 0, 0, 2, 1), scan(all, 0, 0, 1, 0)]
                 + all.map { scan([$0], 1, 63, 0, 0) }
         case "90 scans":
-            scans = Array(manyScans(components: components, bits: 2)[0..<90])
+            scans = manyScans(components: components, bits: 2, count: 90)
         default:
             scans = manyScans(components: components, bits: 3)
         }
@@ -180,8 +195,9 @@ enum ProgressiveFixtures {
         }
         // The limit itself decodes.
         let baseline = try ImageEncoder.encode(ProgressiveFixtures.picture(), as: .jpeg)
-        let scans = ProgressiveFixtures.manyScans(bits: 3)[0..<LibJPEG.scanLimit]
-        let limit = try LibJPEG.rescan(baseline, scans: Array(scans), path: "limit.jpg")
+        let scans = ProgressiveFixtures.manyScans(bits: 3, count: LibJPEG.scanLimit)
+        #expect(scans.count == LibJPEG.scanLimit)
+        let limit = try LibJPEG.rescan(baseline, scans: scans, path: "limit.jpg")
         #expect(try ImageDecoder.decode(bytes: limit, path: "limit.jpg").pixels.width == 512)
     }
 

@@ -265,8 +265,8 @@ import VicSee
     @Test func noKeySaysWhatToSet() throws {
         let result = try CommandLineTests.run(["generate", "--backend", "vicsee", "--model", "gpt-image-2-text-to-image", "--prompt", "x"],
                                               environment: ["VICSEE_API_KEY": ""])
-        #expect(result.status == 1)
-        #expect(result.stderr.contains("no API key: set VICSEE_API_KEY to your VicSee key"))
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("VICSEE_API_KEY: set but empty: set it to your VicSee key"))
     }
 
     @Test func brokenRulesAreRefusedBeforeSpending() throws {

@@ -10,8 +10,8 @@
 #include <stdint.h>
 
 /* What libjpeg warned about, sorted so that Swift can apply its `--fail-on` policy. */
-#define IPJPEG_WARN_TRUNCATED 1 /* premature end of file: libjpeg padded the rest with grey */
-#define IPJPEG_WARN_CORRUPT 2   /* bad Huffman code, extraneous bytes, lost sync: pixels are damaged */
+#define IPJPEG_WARN_TRUNCATED 1 /* rows filled in, not decoded: premature end, lost sync, missing scans */
+#define IPJPEG_WARN_CORRUPT 2   /* bad Huffman code, extraneous bytes: pixels are damaged */
 #define IPJPEG_WARN_OTHER 4     /* harmless: unknown JFIF revision, odd Adobe transform, ... */
 
 /* Colour spaces as the file stores them (libjpeg's J_COLOR_SPACE, reduced to what callers care about). */
@@ -49,7 +49,8 @@ int ipjpeg_start(ipjpeg_decoder *decoder, int scale_denom, uint32_t *width, uint
 int ipjpeg_read_rows(ipjpeg_decoder *decoder, uint8_t *pixels, size_t stride, uint32_t max_rows,
                      uint32_t *rows_read);
 
-/* Reads to the end-of-image marker, so that damage after the last row is noticed too. 0 on success. */
+/* Reads to the end-of-image marker, so that damage after the last row is noticed too, and reports a
+   progressive file whose scans stop early as truncated. 0 on success. */
 int ipjpeg_finish(ipjpeg_decoder *decoder);
 
 /* Refuses, as an error, a file that reaches scan number `limit` + 1. Each scan of a progressive JPEG walks
@@ -73,6 +74,16 @@ typedef struct {
    the decoder aborts decompression). Same outputs as ipjpeg_start. 0 on success. */
 int ipjpeg_start_dc(ipjpeg_decoder *decoder, int wait_for_refinement, ipjpeg_dc_progress *progress,
                     uint32_t *width, uint32_t *height, int *channels);
+/* After ipjpeg_read_header: the bytes of the coefficient store libjpeg keeps for a file of several scans
+   (progressive, or one scan per component), 128 per 8×8 block of every component; 0 for one scan. */
+long ipjpeg_coefficient_bytes(const ipjpeg_decoder *decoder);
+
+/* Caps what libjpeg's memory manager may hold at once (libjpeg's max_memory_to_use: the coefficients of
+   a progressive file, about 2 bytes per sample, are most of it); beyond it libjpeg fails with
+   JERR_NO_BACKING_STORE instead of allocating. Call before ipjpeg_start. */
+void ipjpeg_set_memory_limit(ipjpeg_decoder *decoder, long bytes);
+/* 1 when the last failure was the memory limit above. */
+int ipjpeg_over_memory_limit(const ipjpeg_decoder *decoder);
 
 /* IPJPEG_WARN_* bits for every warning seen so far. */
 int ipjpeg_warnings(const ipjpeg_decoder *decoder);

@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 /* What went wrong or was warned about, sorted for the caller's `--fail-on` policy. */
-#define IPPNG_WARN_TRUNCATED 1 /* the file ended early */
+#define IPPNG_WARN_TRUNCATED 1 /* the file or its image data ended before the last row */
 #define IPPNG_WARN_CORRUPT 2   /* CRC mismatch, too much or too little image data */
 #define IPPNG_WARN_OTHER 4     /* harmless: a known-incorrect sRGB profile, an odd ancillary chunk */
 
@@ -42,6 +42,14 @@ int ippng_read_image(ippng_decoder *decoder, uint8_t *pixels, size_t stride, uin
 
 /* Decodes the next `count` rows of a non-interlaced image, for callers that stream. 0 on success. */
 int ippng_read_rows(ippng_decoder *decoder, uint8_t *pixels, size_t stride, uint32_t count);
+
+/* For checking without a picture: call before ippng_read_header, then ippng_check_rows. An interlaced
+   image's passes are then read as stored rather than combined, which needs one row of memory, not all. */
+void ippng_keep_passes_apart(ippng_decoder *decoder);
+
+/* Decodes every row of every pass into `row` (room for one full row after the transforms), each over the
+   last: the same checks as decoding the picture, in the memory of one row. 0 on success. */
+int ippng_check_rows(ippng_decoder *decoder, uint8_t *row);
 
 /* Reads the chunks after the image data up to IEND, so that a damaged or missing end is noticed. */
 int ippng_finish(ippng_decoder *decoder);
