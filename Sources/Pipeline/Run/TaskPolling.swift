@@ -3,8 +3,10 @@ import VicSee
 extension RunContext {
     /// Polls a task to its end. One submitted in this run follows the schedule for its kind from its
     /// submit, and its duration is learnt; one an earlier run submitted is polled soon (it has likely
-    /// finished) and then with the service's backoff. Counted in flight against the request limit.
+    /// finished) and then with the service's backoff. Counted in flight against the request limit. A run
+    /// asked to stop starts no poll (`CancellationError`): the task id is on disk, the next run polls it.
     func poll(_ taskID: String, submittedAt: ContinuousClock.Instant?, kind: String, session: GenerationSession) async throws -> TaskStatus {
+        guard control.stop == nil else { throw CancellationError() }
         requests.begin()
         defer { requests.end() }
         let policy = pollPolicy
