@@ -45,8 +45,8 @@ public struct SimulatorOptions: Sendable {
     /// Multiplies every task's duration: 0.1 runs a benchmark of 20-90 s tasks in 2-9 s. Clients
     /// measuring requests against it scale their own fixed waits alike (`PollPolicy.scaled`).
     public var timeScale: Double = 1
-    /// Seconds an upload URL from `POST /upload` stays valid. The service calls its URLs short-lived
-    /// and publishes no figure: one hour is assumed.
+    /// Seconds an upload URL from `POST /upload` stays valid (its `expiresAt`). The service publishes
+    /// no figure: one hour is assumed.
     public var uploadLifetime: Double = 3600
     /// Fraction of tasks (0-1) that fail with GENERATION_FAILED and are refunded.
     public var failureRate: Double = 0

@@ -3,7 +3,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 
-/// What `POST /upload` answers: where to `PUT` the bytes (a short-lived presigned URL), the URL the
+/// What `POST /upload` answers: where to `PUT` the bytes (a presigned URL), the URL the
 /// service fetches them from afterwards, the storage key, and when the upload URL expires.
 public struct UploadTicket: Sendable, Equatable, Codable {
     public var uploadURL: String
