@@ -40,22 +40,24 @@ let package = Package(
         .systemLibrary(
             name: "CLCMS2", pkgConfig: "lcms2",
             providers: [.apt(["liblcms2-dev"])]),
+        /// `SubjectError`, the error shape every module shares (`subject: reason`).
+        .target(name: "ErrorVocabulary"),
         .target(name: "CJPEG", dependencies: ["CLibJPEG"]),
         .target(name: "CPNG", dependencies: ["CLibPNG"], linkerSettings: [.linkedLibrary("z")]),
         /// Built with Swift's bounds and overflow checks on, like every target: its header parsers read
         /// untrusted bytes. The hot pixel loops run over buffers imagepipe allocated itself.
-        .target(name: "ImageCore", dependencies: ["CJPEG", "CPNG", "CWebP", "CLCMS2"]),
+        .target(name: "ImageCore", dependencies: ["ErrorVocabulary", "CJPEG", "CPNG", "CWebP", "CLCMS2"]),
         /// The hosted service: the model catalogue (data), request validation and the HTTP client. Knows
         /// nothing of pixels beyond what the catalogue says about sizes.
         .target(
             name: "VicSee",
-            dependencies: [.product(name: "AsyncHTTPClient", package: "async-http-client")],
+            dependencies: ["ErrorVocabulary", .product(name: "AsyncHTTPClient", package: "async-http-client")],
             resources: [.copy("Resources/models.json")]),
         /// A faithful local stand-in for the service, over real HTTP on loopback; it draws real images.
         .target(
             name: "Simulator",
             dependencies: [
-                "VicSee", "ImageCore",
+                "ErrorVocabulary", "VicSee", "ImageCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -64,13 +66,13 @@ let package = Package(
         /// pixels and metadata, and the mechanical fixes that make an image pass them.
         .target(
             name: "Marketplace",
-            dependencies: ["ImageCore"],
+            dependencies: ["ErrorVocabulary", "ImageCore"],
             resources: [.copy("Resources/presets.json")]),
         /// Orchestration: the pipeline language (steps declared as data), the executor, the journal, the report.
         .target(
             name: "Pipeline",
             dependencies: [
-                "ImageCore", "VicSee", "Simulator",
+                "ErrorVocabulary", "ImageCore", "VicSee", "Simulator",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -78,7 +80,7 @@ let package = Package(
         .executableTarget(
             name: "imagepipe",
             dependencies: [
-                "ImageCore", "VicSee", "Simulator", "Pipeline", "Marketplace",
+                "ErrorVocabulary", "ImageCore", "VicSee", "Simulator", "Pipeline", "Marketplace",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(

@@ -1,14 +1,15 @@
+@_exported import ErrorVocabulary
+
 /// Every error imagepipe reports about a file names that file and prints the same way:
-/// `path: what is wrong`, so a user of a batch of thousands can find the one that failed.
-public protocol FileError: Error, CustomStringConvertible, Sendable {
+/// `path: what is wrong`, so a user of a batch of thousands can find the one that failed. The file is
+/// the error's subject (`SubjectError`).
+public protocol FileError: SubjectError {
     /// The file the error is about, as the user named it.
     var path: String { get }
-    /// What is wrong, without the path.
-    var reason: String { get }
 }
 
 extension FileError {
-    public var description: String { "\(path): \(reason)" }
+    public var subject: String { path }
 }
 
 /// Groups digits by thousands ("30,000,000"), so that byte and pixel limits read at a glance.

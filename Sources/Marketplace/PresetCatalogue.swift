@@ -1,3 +1,4 @@
+import ErrorVocabulary
 import Foundation
 
 /// Every preset imagepipe knows: the bundled file (`Resources/presets.json`), optionally overridden or
@@ -92,7 +93,7 @@ public struct PresetCatalogue: Sendable {
 }
 
 /// Why presets could not be loaded or found.
-public enum PresetError: Error, CustomStringConvertible, Sendable, Equatable {
+public enum PresetError: SubjectError, Equatable {
     case unreadable(path: String, detail: String)
     case invalid(path: String, detail: String)
     case unknownPreset(name: String, known: [String], suggestion: String?)
@@ -114,5 +115,4 @@ public enum PresetError: Error, CustomStringConvertible, Sendable, Equatable {
         }
     }
 
-    public var description: String { "\(subject): \(reason)" }
 }

@@ -29,7 +29,7 @@ extension GenerationSession {
         do {
             info = try ImageProbe.probe(path: file, limits: ImageLimits(maxBytes: ImageLimits.referenceBytes, maxPixels: ImageLimits.defaultPixels))
         } catch {
-            throw ReferenceError.notAnImage(error.description)
+            throw ReferenceError.notAnImage(path: error.path, reason: error.reason)
         }
         let source = PixelSize(width: info.width, height: info.height)
         guard let decision = try tool.decide(from: source, factor: factor, longSide: longSide) else { return nil }

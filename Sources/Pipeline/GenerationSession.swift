@@ -1,3 +1,4 @@
+import ErrorVocabulary
 import Foundation
 import ImageCore
 import Simulator
@@ -21,18 +22,25 @@ public struct GenerationOutcome: Sendable {
 }
 
 /// A local reference that cannot be used.
-public enum ReferenceError: Error, CustomStringConvertible, Equatable {
-    case notAnImage(String)
+public enum ReferenceError: SubjectError, Equatable {
+    /// The reference is not an image imagepipe can read, for the reason `reason` (a probe error's).
+    case notAnImage(path: String, reason: String)
     /// Outside the service's limits for references (ratio, megapixels, bytes).
     case refused(path: String, ReferenceLimitViolation)
 
-    public var description: String {
+    public var subject: String {
         switch self {
-        case .notAnImage(let message): message
-        case .refused(let path, let violation):
+        case .notAnImage(let path, _), .refused(let path, _): path
+        }
+    }
+
+    public var reason: String {
+        switch self {
+        case .notAnImage(_, let reason): reason
+        case .refused(_, let violation):
             switch violation {
-            case .ratio: "\(path): \(violation); crop or pad it into that range first (imagepipe convert, or 'aspect crop' in a pipeline)"
-            case .megapixels, .bytes: "\(path): \(violation); shrink it first (imagepipe convert --long-side N)"
+            case .ratio: "\(violation); crop or pad it into that range first (imagepipe convert, or 'aspect crop' in a pipeline)"
+            case .megapixels, .bytes: "\(violation); shrink it first (imagepipe convert --long-side N)"
             }
         }
     }
@@ -127,7 +135,7 @@ public final class GenerationSession: Sendable {
             info = try ImageProbe.probe(path: reference, limits: ImageLimits(maxBytes: model?.references.maxBytes ?? ImageLimits.referenceBytes,
                                                                             maxPixels: ImageLimits.defaultPixels))
         } catch {
-            throw ReferenceError.notAnImage(error.description)
+            throw ReferenceError.notAnImage(path: error.path, reason: error.reason)
         }
         if let violation = model?.references.violations(width: info.width, height: info.height, bytes: info.bytes).first {
             throw ReferenceError.refused(path: reference, violation)

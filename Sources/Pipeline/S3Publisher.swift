@@ -1,3 +1,4 @@
+import ErrorVocabulary
 import AsyncHTTPClient
 import Foundation
 import NIOCore
@@ -19,18 +20,27 @@ extension SignatureV4.Credentials {
     }
 }
 
-public enum S3Error: Error, CustomStringConvertible, Equatable {
+public enum S3Error: SubjectError, Equatable {
     case missingCredentials
     /// The store answered `status`; `code` is S3's error code (`SignatureDoesNotMatch`, `AccessDenied`, ...)
     /// when the answer names one, else the start of the answer.
     case request(url: String, status: Int, body: String)
     case unreadable(String)
 
-    public var description: String {
+    /// The environment, the object's URL, or the file to upload.
+    public var subject: String {
         switch self {
-        case .missingCredentials: "S3 publishing needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment"
-        case .request(let url, let status, let body): "S3 refused \(url): HTTP \(status) \(body.prefix(200))"
-        case .unreadable(let path): "\(path): cannot read it for upload"
+        case .missingCredentials: "AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY"
+        case .request(let url, _, _): url
+        case .unreadable(let path): path
+        }
+    }
+
+    public var reason: String {
+        switch self {
+        case .missingCredentials: "S3 publishing needs both in the environment"
+        case .request(_, let status, let body): "the S3 store refused it: HTTP \(status) \(body.prefix(200))"
+        case .unreadable: "cannot read it for upload"
         }
     }
 }

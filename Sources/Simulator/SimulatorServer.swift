@@ -1,3 +1,4 @@
+import ErrorVocabulary
 import AsyncHTTPClient
 import Foundation
 import HTTPTypes
@@ -69,14 +70,21 @@ public final class SimulatorServer: Sendable {
     public func setFailureRate(_ rate: Double) async { await state.setFailureRate(rate) }
 }
 
-public enum SimulatorError: Error, CustomStringConvertible {
+public enum SimulatorError: SubjectError {
     case cannotListen(port: Int)
     case cannotStore(directory: String)
 
-    public var description: String {
+    public var subject: String {
         switch self {
-        case .cannotListen(let port): "the simulator cannot listen on 127.0.0.1:\(port)"
-        case .cannotStore(let directory): "\(directory): the simulator cannot keep its state there"
+        case .cannotListen(let port): "127.0.0.1:\(port)"
+        case .cannotStore(let directory): directory
+        }
+    }
+
+    public var reason: String {
+        switch self {
+        case .cannotListen: "the simulator cannot listen there"
+        case .cannotStore: "the simulator cannot keep its state there"
         }
     }
 }

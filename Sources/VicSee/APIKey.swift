@@ -1,3 +1,5 @@
+import ErrorVocabulary
+
 /// The API key as read from the environment, checked before anything is sent.
 ///
 /// A key pasted from a file often keeps its line break; an HTTP client refuses such a header value and
@@ -29,7 +31,7 @@ public enum APIKey {
 }
 
 /// Why the API key cannot be used. Carries the variable's name and where the problem is, never the key.
-public enum APIKeyError: Error, Equatable, Sendable, CustomStringConvertible {
+public enum APIKeyError: SubjectError, Equatable {
     /// What kind of character was found, described without showing it.
     public enum CharacterKind: String, Sendable, Equatable {
         case lineBreak = "a line break (CR or LF)"
@@ -73,5 +75,5 @@ public enum APIKeyError: Error, Equatable, Sendable, CustomStringConvertible {
         }
     }
 
-    public var description: String { "\(variable): \(reason)" }
+    public var subject: String { variable }
 }

@@ -1,3 +1,5 @@
+import ErrorVocabulary
+
 /// One generation, as a user asks for it: checked against the catalogue before any credit is spent.
 public struct GenerationRequest: Sendable, Equatable {
     public var model: String
@@ -64,7 +66,7 @@ public struct GenerationRequest: Sendable, Equatable {
 }
 
 /// A request broken before it was sent: each message says what to change.
-public enum RequestError: Error, CustomStringConvertible, Equatable, Sendable {
+public enum RequestError: SubjectError, Equatable {
     case unknownModel(model: String, suggestion: String?)
     case promptLength(model: String, length: Int, min: Int, max: Int)
     case unsupportedAspect(model: String, aspect: String, supported: [String])
@@ -76,28 +78,39 @@ public enum RequestError: Error, CustomStringConvertible, Equatable, Sendable {
     /// Outside the service's ratio or megapixel limits for references.
     case referenceRefused(index: Int, ReferenceLimitViolation)
 
-    public var description: String {
+    /// The model the request is for, or the reference that is too large.
+    public var subject: String {
         switch self {
-        case .unknownModel(let model, let suggestion):
-            "unknown model '\(model)'" + (suggestion.map { "; did you mean '\($0)'? (imagepipe models lists them)" } ?? "")
-        case .promptLength(let model, let length, let min, let max):
-            "the prompt has \(length) characters; \(model) takes \(min) to \(max)"
-        case .unsupportedAspect(let model, let aspect, let supported):
-            "\(model) does not support aspect ratio \(aspect); use one of \(supported.joined(separator: ", "))"
-        case .unsupportedResolution(let model, let resolution, let supported):
-            "\(model) does not offer \(resolution.rawValue); use \(supported.map(\.rawValue).joined(separator: " or "))"
+        case .unknownModel(let model, _), .promptLength(let model, _, _, _), .unsupportedAspect(let model, _, _),
+             .unsupportedResolution(let model, _, _), .constraint(let model, _, _, _, _), .missingReferences(let model, _),
+             .tooManyReferences(let model, _, _):
+            model
+        case .referenceTooLarge(let index, _, _), .referenceRefused(let index, _): "reference \(index + 1)"
+        }
+    }
+
+    public var reason: String {
+        switch self {
+        case .unknownModel(_, let suggestion):
+            "unknown model" + (suggestion.map { "; did you mean '\($0)'? (imagepipe models lists them)" } ?? "")
+        case .promptLength(_, let length, let min, let max):
+            "the prompt has \(length) characters; this model takes \(min) to \(max)"
+        case .unsupportedAspect(_, let aspect, let supported):
+            "does not support aspect ratio \(aspect); use one of \(supported.joined(separator: ", "))"
+        case .unsupportedResolution(_, let resolution, let supported):
+            "does not offer \(resolution.rawValue); use \(supported.map(\.rawValue).joined(separator: " or "))"
         case .constraint(_, let aspect, let resolution, let allowed, let reason):
             "\(reason): aspect ratio \(aspect) at \(resolution.rawValue) is refused; use \(allowed.map(\.rawValue).joined(separator: " or ")) or another ratio"
-        case .missingReferences(let model, let required):
-            "\(model) edits images: give at least \(required) reference\(required == 1 ? "" : "s") (--ref)"
-        case .tooManyReferences(let model, let count, let max):
-            max == 0 ? "\(model) takes no references; use an image-to-image model" : "\(count) references; \(model) takes at most \(max)"
-        case .referenceTooLarge(let index, let bytes, let max):
-            "reference \(index + 1) is \(bytes) bytes; the service takes at most \(max) bytes (shrink it first)"
-        case .referenceRefused(let index, let violation):
+        case .missingReferences(_, let required):
+            "edits images: give at least \(required) reference\(required == 1 ? "" : "s") (--ref)"
+        case .tooManyReferences(_, let count, let max):
+            max == 0 ? "takes no references; use an image-to-image model" : "\(count) references; this model takes at most \(max)"
+        case .referenceTooLarge(_, let bytes, let max):
+            "\(bytes) bytes; the service takes at most \(max) bytes (shrink it first)"
+        case .referenceRefused(_, let violation):
             switch violation {
-            case .ratio: "reference \(index + 1): \(violation); crop or pad it into that range first"
-            case .megapixels, .bytes: "reference \(index + 1): \(violation); shrink it first"
+            case .ratio: "\(violation); crop or pad it into that range first"
+            case .megapixels, .bytes: "\(violation); shrink it first"
             }
         }
     }

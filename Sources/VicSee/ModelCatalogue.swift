@@ -1,3 +1,4 @@
+import ErrorVocabulary
 import Foundation
 
 /// Every model imagepipe knows, from the table bundled with it (`Resources/models.json`), optionally
@@ -94,14 +95,20 @@ public struct ModelCatalogue: Sendable {
 }
 
 /// Why a catalogue file could not be used.
-public enum CatalogueError: Error, CustomStringConvertible, Equatable {
+public enum CatalogueError: SubjectError, Equatable {
     case unreadable(path: String, detail: String)
     case invalid(path: String, detail: String)
 
-    public var description: String {
+    public var subject: String {
         switch self {
-        case .unreadable(let path, let detail): "\(path): cannot read the model catalogue: \(detail)"
-        case .invalid(let path, let detail): "\(path): invalid model catalogue: \(detail)"
+        case .unreadable(let path, _), .invalid(let path, _): path
+        }
+    }
+
+    public var reason: String {
+        switch self {
+        case .unreadable(_, let detail): "cannot read the model catalogue: \(detail)"
+        case .invalid(_, let detail): "invalid model catalogue: \(detail)"
         }
     }
 }

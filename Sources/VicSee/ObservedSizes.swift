@@ -1,3 +1,4 @@
+import ErrorVocabulary
 import Foundation
 #if canImport(Glibc)
     import Glibc
@@ -153,7 +154,7 @@ public struct ObservedSizeStore: Sendable, Equatable {
 }
 
 /// Why the observed-sizes file could not be used.
-public enum ObservedSizesError: Error, CustomStringConvertible, Equatable {
+public enum ObservedSizesError: SubjectError, Equatable {
     case unreadable(path: String, detail: String)
     case invalid(path: String, detail: String)
     case unwritable(path: String, detail: String)
@@ -172,5 +173,5 @@ public enum ObservedSizesError: Error, CustomStringConvertible, Equatable {
         }
     }
 
-    public var description: String { "\(path): \(reason)" }
+    public var subject: String { path }
 }

@@ -1,6 +1,8 @@
+import ErrorVocabulary
+
 /// What went wrong talking to the service: each published error code has its case, carrying the
 /// service's own message (with the API key, should the service ever echo it, removed).
-public enum ServiceError: Error, CustomStringConvertible, Equatable, Sendable {
+public enum ServiceError: SubjectError, Equatable {
     /// No API key: says exactly what to set.
     case missingAPIKey(variable: String)
     /// The key cannot be sent (a line break, a space, a control or non-ASCII character): nothing was sent.
@@ -47,30 +49,43 @@ public enum ServiceError: Error, CustomStringConvertible, Equatable, Sendable {
     /// A download was refused or went wrong (expired, too large, not an image).
     case download(url: String, detail: String)
 
-    public var description: String {
+    /// The service itself, a task, the variable holding the key, or a URL.
+    public var subject: String {
         switch self {
-        case .missingAPIKey(let variable):
-            "no API key: set \(variable) to your VicSee key (it starts with sk-), or use --backend sim"
-        case .invalidAPIKey(let problem): problem.description
-        case .badRequest(let code, let message): "the service refused the request (\(code)): \(message)"
-        case .unauthorized(let code, let message): "the service refused the API key (\(code)): \(message)"
+        case .missingAPIKey(let variable): variable
+        case .invalidAPIKey(let problem): problem.subject
+        case .taskNotFound(let id, _), .taskFailed(let id, _, _), .noResult(let id), .timedOut(let id, _): "task \(id)"
+        case .download(let url, _), .redirected(let url, _, _): url
+        case .badRequest, .unauthorized, .insufficientCredits, .forbidden, .rateLimited, .serverError, .connection,
+             .submitNotSent, .submitOutcomeUnknown, .unexpectedResponse:
+            "the service"
+        }
+    }
+
+    public var reason: String {
+        switch self {
+        case .missingAPIKey:
+            "not set: set it to your VicSee key (it starts with sk-), or use --backend sim"
+        case .invalidAPIKey(let problem): problem.reason
+        case .badRequest(let code, let message): "refused the request (\(code)): \(message)"
+        case .unauthorized(let code, let message): "refused the API key (\(code)): \(message)"
         case .insufficientCredits(let message): "not enough credits (INSUFFICIENT_CREDITS): \(message)"
         case .forbidden(let code, let message): "forbidden (\(code)): \(message)"
-        case .taskNotFound(let id, let message): "task \(id) not found (TASK_NOT_FOUND): \(message)"
+        case .taskNotFound(_, let message): "not found (TASK_NOT_FOUND): \(message)"
         case .rateLimited(let message, _): "rate limited (RATE_LIMITED): \(message)"
-        case .serverError(let status, let code, let message): "service error \(status) (\(code)): \(message)"
-        case .connection(let detail): "cannot reach the service: \(detail)"
+        case .serverError(let status, let code, let message): "error \(status) (\(code)): \(message)"
+        case .connection(let detail): "cannot be reached: \(detail)"
         case .submitNotSent(let detail):
             "the submit was not sent (\(detail)); no task was created and nothing was charged, so it is safe to send again"
         case .submitOutcomeUnknown(let detail):
             "the submit's outcome is unknown (\(detail)); the task may exist and be charged, so it was not re-sent"
-        case .taskFailed(let id, let code, let message): "task \(id) failed (\(code)): \(message)"
-        case .noResult(let id): "task \(id) finished without a result (NO_RESULT)"
-        case .timedOut(let id, let seconds): "task \(id) did not finish within \(Int(seconds)) s"
-        case .unexpectedResponse(let detail): "unexpected answer from the service: \(detail)"
-        case .download(let url, let detail): "cannot download \(url): \(detail)"
-        case .redirected(let url, let status, let location):
-            "\(url) answered \(status), redirecting to \(location); imagepipe does not follow it (the key and a submit "
+        case .taskFailed(_, let code, let message): "failed (\(code)): \(message)"
+        case .noResult: "finished without a result (NO_RESULT)"
+        case .timedOut(_, let seconds): "did not finish within \(Int(seconds)) s"
+        case .unexpectedResponse(let detail): "unexpected answer: \(detail)"
+        case .download(_, let detail): "cannot download it: \(detail)"
+        case .redirected(_, let status, let location):
+            "answered \(status), redirecting to \(location); imagepipe does not follow it (the key and a submit "
                 + "go only to the configured origin, and a submit is never turned into a GET): check --base-url"
         }
     }

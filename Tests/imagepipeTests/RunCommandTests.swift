@@ -198,7 +198,7 @@ import Testing
         try Self.waitFor { try Self.counters(base)["submits"] == 1 }
         let second = try Self.run(file, base)
         #expect(second.status == 1)
-        #expect(second.stderr.contains("\(directory)/out is in use by another imagepipe run (pid \(first.process.processIdentifier), since "))
+        #expect(second.stderr.contains("\(directory)/out: in use by another imagepipe run (pid \(first.process.processIdentifier), since "))
         #expect(first.finish().status == 0)
         #expect(try Self.counters(base)["submits"] == 2)
     }

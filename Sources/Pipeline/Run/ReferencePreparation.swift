@@ -1,15 +1,23 @@
+import ErrorVocabulary
 import ImageCore
 import VicSee
 
 /// Why a reference could not be made ready to send.
-enum PreparationError: Error, CustomStringConvertible {
+enum PreparationError: SubjectError {
     case cannotShrink(path: String, bytes: Int, limit: Int)
     case cannotCreate(folder: String)
 
-    var description: String {
+    var subject: String {
         switch self {
-        case .cannotShrink(let path, let bytes, let limit): "\(path): still \(bytes) bytes after shrinking; the limit is \(limit)"
-        case .cannotCreate(let folder): "\(folder): cannot create the folder for derived references"
+        case .cannotShrink(let path, _, _): path
+        case .cannotCreate(let folder): folder
+        }
+    }
+
+    var reason: String {
+        switch self {
+        case .cannotShrink(_, let bytes, let limit): "still \(bytes) bytes after shrinking; the limit is \(limit)"
+        case .cannotCreate: "cannot create the folder for derived references"
         }
     }
 }

@@ -1,10 +1,11 @@
 import Crypto
+import ErrorVocabulary
 import Foundation
 import ImageCore
 import VicSee
 
 /// Why a reference could not be published.
-public enum PublishError: Error, CustomStringConvertible, Equatable, Sendable {
+public enum PublishError: SubjectError, Equatable {
     /// `publish loopback` serves files on 127.0.0.1, which only the simulator can reach.
     case loopbackNeedsSimulator
     /// `publish base-url` can only name the originals the user hosts, not a derived copy.
@@ -17,17 +18,25 @@ public enum PublishError: Error, CustomStringConvertible, Equatable, Sendable {
     /// The catalogue in use has no facts about the service's upload and inline references.
     case noServiceFacts
 
-    public var description: String {
+    /// The `publish` step, or the reference.
+    public var subject: String {
+        switch self {
+        case .loopbackNeedsSimulator, .noServiceFacts: "publish"
+        case .derivedCopyNotHosted(let path), .unreadable(let path), .notAnImage(let path), .tooLargeForInline(let path, _, _): path
+        }
+    }
+
+    public var reason: String {
         switch self {
         case .loopbackNeedsSimulator:
-            "publish: 'publish loopback' serves references on 127.0.0.1, which only a service on this machine (the simulator) can reach: use 'publish upload' (the default) with the real service"
-        case .derivedCopyNotHosted(let path):
-            "\(path): a derived copy is not hosted at the base URL; use 'publish upload' or 'publish s3', or send the original"
-        case .unreadable(let path): "\(path): cannot read the reference"
-        case .notAnImage(let path): "\(path): not a JPEG, PNG or WebP image"
-        case .tooLargeForInline(let path, let bytes, let max):
-            "\(path): \(bytes) bytes is too large to send inline (at most \(max)); use 'publish upload', which puts it in the service's storage"
-        case .noServiceFacts: "publish: the model catalogue in use has no 'service' section (upload and inline limits)"
+            "'publish loopback' serves references on 127.0.0.1, which only a service on this machine (the simulator) can reach: use 'publish upload' (the default) with the real service"
+        case .derivedCopyNotHosted:
+            "a derived copy is not hosted at the base URL; use 'publish upload' or 'publish s3', or send the original"
+        case .unreadable: "cannot read the reference"
+        case .notAnImage: "not a JPEG, PNG or WebP image"
+        case .tooLargeForInline(_, let bytes, let max):
+            "\(bytes) bytes is too large to send inline (at most \(max)); use 'publish upload', which puts it in the service's storage"
+        case .noServiceFacts: "the model catalogue in use has no 'service' section (upload and inline limits)"
         }
     }
 }

@@ -1,17 +1,24 @@
+import ErrorVocabulary
 import Foundation
 #if canImport(Glibc)
     import Glibc
 #endif
 
 /// Why a run cannot have its output folder.
-public enum RunLockError: Error, CustomStringConvertible, Equatable, Sendable {
+public enum RunLockError: SubjectError, Equatable {
     case inUse(directory: String, holder: String)
     case cannotLock(directory: String, detail: String)
 
-    public var description: String {
+    public var subject: String {
         switch self {
-        case .inUse(let directory, let holder): "\(directory) is in use by another imagepipe run (\(holder))"
-        case .cannotLock(let directory, let detail): "\(directory): cannot take the run lock: \(detail)"
+        case .inUse(let directory, _), .cannotLock(let directory, _): directory
+        }
+    }
+
+    public var reason: String {
+        switch self {
+        case .inUse(_, let holder): "in use by another imagepipe run (\(holder))"
+        case .cannotLock(_, let detail): "cannot take the run lock: \(detail)"
         }
     }
 }

@@ -1,3 +1,4 @@
+import ErrorVocabulary
 import VicSee
 
 /// How a run may spend and what it may send again.
@@ -47,7 +48,7 @@ public struct RunSummary: Sendable {
 }
 
 /// Why a run could not start, or had to end.
-public enum RunError: Error, CustomStringConvertible, Sendable {
+public enum RunError: SubjectError {
     /// A pipeline built in Swift breaks rules the parser would have refused.
     case invalid([SpecProblem])
     case outputFolder(path: String, detail: String)
@@ -58,16 +59,27 @@ public enum RunError: Error, CustomStringConvertible, Sendable {
     /// The service (or the embedded simulator) could not be started.
     case backend(detail: String)
 
-    public var description: String {
+    public var subject: String {
         switch self {
-        case .invalid(let problems): problems.map(\.message).joined(separator: "\n")
-        case .outputFolder(let path, let detail): "\(path): \(detail)"
-        case .lowDiskSpace(let path, let free, let needed):
-            "\(path): only \(free / 1_000_000) MB free; a run needs at least \(needed / 1_000_000) MB (outputs, journal). Free some space or lower --min-free"
-        case .locked(let error): error.description
-        case .journal(let error): error.description
-        case .publish(let error): error.description
-        case .backend(let detail): "backend: \(detail)"
+        case .invalid: "pipeline"
+        case .outputFolder(let path, _), .lowDiskSpace(let path, _, _): path
+        case .locked(let error): error.subject
+        case .journal(let error): error.subject
+        case .publish(let error): error.subject
+        case .backend: "backend"
+        }
+    }
+
+    public var reason: String {
+        switch self {
+        case .invalid(let problems): problems.map(\.message).joined(separator: "; ")
+        case .outputFolder(_, let detail): detail
+        case .lowDiskSpace(_, let free, let needed):
+            "only \(free / 1_000_000) MB free; a run needs at least \(needed / 1_000_000) MB (outputs, journal). Free some space or lower --min-free"
+        case .locked(let error): error.reason
+        case .journal(let error): error.reason
+        case .publish(let error): error.reason
+        case .backend(let detail): detail
         }
     }
 }

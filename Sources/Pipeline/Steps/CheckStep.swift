@@ -108,6 +108,6 @@ extension CheckStep: ItemStage {
 }
 
 extension Error {
-    /// The reason part of a file error (the file is named separately), or the whole description.
-    var reason: String { (self as? FileError)?.reason ?? "\(self)" }
+    /// The reason part of an error (its subject is named separately), or the whole description.
+    var reason: String { (self as? any SubjectError)?.reason ?? "\(self)" }
 }

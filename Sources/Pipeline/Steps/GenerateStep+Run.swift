@@ -112,7 +112,7 @@ extension GenerateStep: ItemStage {
             if case .submitOutcomeUnknown = error {
                 run.budget.commit(cost)
                 try item.stop(.unknown, step: Self.keyword, in: run, ItemProblem(.unknownOutcome, subject: item.name,
-                    reason: "\(error.description); run with --resubmit-unknown to send it again (which may charge twice)"))
+                    reason: "\(error.reason); run with --resubmit-unknown to send it again (which may charge twice)"))
             }
             run.budget.release(cost)
             try item.stop(.failed, step: Self.keyword, in: run, ItemProblem(.refused, subject: item.name, reason: error.description))
@@ -170,13 +170,13 @@ extension GenerateStep: ItemStage {
             case .taskFailed:
                 if let reserved = item.reserved { run.budget.refund(reserved) }
                 try item.stop(.failed, step: Self.keyword, in: run, ItemProblem(.taskFailed, subject: taskID,
-                    reason: error.description + " (refunded; the next run tries again)")) { $0.credits = 0 }
+                    reason: error.reason + " (refunded; the next run tries again)")) { $0.credits = 0 }
             case .taskNotFound:
                 try item.stop(.lost, step: Self.keyword, in: run, ItemProblem(.taskLost, subject: taskID,
                     reason: "the service has no such task; run with --resubmit-lost to generate the item again (it pays again)"))
             case .timedOut:
                 try item.stop(.submitted, step: Self.keyword, in: run, ItemProblem(.timedOut, subject: taskID,
-                    reason: error.description + "; the next run polls it again"))
+                    reason: error.reason + "; the next run polls it again"))
             default:
                 try item.stop(.submitted, step: Self.keyword, in: run, ItemProblem(.download, subject: taskID,
                     reason: error.description + "; the next run polls it again"))

@@ -1,9 +1,10 @@
+import ErrorVocabulary
 import Foundation
 import GRDB
 import Synchronization
 
 /// Why the journal could not be used.
-public enum JournalError: Error, CustomStringConvertible, Equatable, Sendable {
+public enum JournalError: SubjectError, Equatable {
     case cannotOpen(path: String, detail: String)
     /// A write did not reach the disk (full disk, read-only folder…). `code` is SQLite's result code.
     case cannotWrite(path: String, code: Int32, detail: String)
@@ -12,13 +13,21 @@ public enum JournalError: Error, CustomStringConvertible, Equatable, Sendable {
     /// The item changed under the writer (compare-and-set failed).
     case conflict(item: String, expected: ItemState?, found: ItemState?)
 
-    public var description: String {
+    /// The journal's file, or the item a refused change was about.
+    public var subject: String {
         switch self {
-        case .cannotOpen(let path, let detail): "\(path): cannot open the journal: \(detail)"
-        case .cannotWrite(let path, _, let detail): "\(path): cannot write the journal: \(detail)"
-        case .illegalMove(let item, let from, let to): "\(item): the journal refuses to move it from \(from.rawValue) to \(to.rawValue)"
-        case .conflict(let item, let expected, let found):
-            "\(item): expected it \(expected?.rawValue ?? "absent") in the journal but found it \(found?.rawValue ?? "absent")"
+        case .cannotOpen(let path, _), .cannotWrite(let path, _, _): path
+        case .illegalMove(let item, _, _), .conflict(let item, _, _): item
+        }
+    }
+
+    public var reason: String {
+        switch self {
+        case .cannotOpen(_, let detail): "cannot open the journal: \(detail)"
+        case .cannotWrite(_, _, let detail): "cannot write the journal: \(detail)"
+        case .illegalMove(_, let from, let to): "the journal refuses to move it from \(from.rawValue) to \(to.rawValue)"
+        case .conflict(_, let expected, let found):
+            "expected it \(expected?.rawValue ?? "absent") in the journal but found it \(found?.rawValue ?? "absent")"
         }
     }
 }
