@@ -51,14 +51,15 @@ import Testing
         #expect(PollPolicy.observedDuration(before: 0, after: 40) == 30)
     }
 
-    /// Against the simulator: with tasks of 0.2 s and a schedule whose first poll is well after, a task
-    /// costs its submit and one poll. (The schedule counts from when the submit returned, which is after
-    /// the task began, so a slow submit on a busy machine cannot make the poll early.)
+    /// Against the simulator: a schedule whose first poll comes after the task finished costs the submit
+    /// and one poll. (The finish is awaited through the simulator's own counters, which are no request,
+    /// so a busy machine cannot make the poll early.)
     @Test func aTaskPolledOnScheduleCostsOnePoll() async throws {
         try await Harness.run(configure: { $0.latency = 0.2 }) { server, client in
             let receipt = try await client.submit(Harness.textRequest, spec: Harness.catalogue.model("gpt-image-2-text-to-image")!)
             let start = ContinuousClock.now
-            let schedule = PollSchedule(times: [1.5], tailFraction: 0.15, tailMinimum: 0.05, tailMaximum: 0.2)
+            while await server.counters().charges == 0 { try await Task.sleep(for: .milliseconds(20)) }
+            let schedule = PollSchedule(times: [(ContinuousClock.now - start).seconds + 0.05], tailFraction: 0.15, tailMinimum: 0.05, tailMaximum: 0.2)
             let polled = try await client.waitForCompletion(receipt.taskID, schedule: schedule, since: start)
             #expect(polled.status.state == .completed && polled.polls == 1 && polled.lastRunning == 0)
             #expect(await server.counters().requests == 2)
