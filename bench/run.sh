@@ -4,11 +4,16 @@
 #   bash bench/run.sh            # everything
 #   bash bench/run.sh codecs     # probe and full decode against vipsheader, imagesize, djpeg, dwebp
 #   bash bench/run.sh thumbs     # thumbnails against vipsthumbnail: speed, memory, SSIM; DC-scan decoding
+#   bash bench/run.sh requests   # requests per generated image: adaptive polling against the recommended
 #   bash bench/run.sh paths      # probe over thousands of explicit paths and a folder, against imagesize
 # CORPUS=dir picks another image folder (default bench/corpus, made by ../shared/bench/make-corpus.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
+if [ "${1:-all}" = requests ]; then  # needs no reference tools and no corpus
+  swift build -c release --product imagepipe --static-swift-stdlib
+  exec python3 bench/requests_bench.py --imagepipe .build/release/imagepipe --results bench/RESULTS.md
+fi
 tools=()
 command -v vipsheader >/dev/null || tools+=(libvips-tools)
 command -v djpeg >/dev/null || tools+=(libjpeg-turbo-progs)
@@ -27,6 +32,9 @@ fi
 if [ "$what" = all ] || [ "$what" = thumbs ]; then
   python3 bench/dc_scans.py --corpus "$corpus" --results bench/RESULTS.md
   python3 bench/thumb_bench.py --corpus "$corpus" --imagepipe .build/release/imagepipe --results bench/RESULTS.md
+fi
+if [ "$what" = all ]; then
+  python3 bench/requests_bench.py --imagepipe .build/release/imagepipe --results bench/RESULTS.md
 fi
 if [ "$what" = all ] || [ "$what" = paths ]; then
   python3 bench/probe_paths_bench.py --imagepipe .build/release/imagepipe --results bench/RESULTS.md

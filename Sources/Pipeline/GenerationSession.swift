@@ -21,24 +21,27 @@ public struct GenerationOutcome: Sendable {
     public var decoded: Result<DecodedImage, any Error>
 }
 
-/// A local reference or URL that cannot be used.
+/// A local reference that cannot be used.
 public enum ReferenceError: SubjectError, Equatable {
-    case notPublishable(path: String)
     /// The reference is not an image imagepipe can read, for the reason `reason` (a probe error's).
     case notAnImage(path: String, reason: String)
+    /// Outside the service's limits for references (ratio, megapixels, bytes).
+    case refused(path: String, ReferenceLimitViolation)
 
     public var subject: String {
         switch self {
-        case .notPublishable(let path), .notAnImage(let path, _): path
+        case .notAnImage(let path, _), .refused(let path, _): path
         }
     }
 
     public var reason: String {
         switch self {
-        case .notPublishable:
-            "a local reference needs a URL the service can fetch: pass --ref-base-url URL where you host "
-                + "it (or use --backend sim, which serves it itself)"
         case .notAnImage(_, let reason): reason
+        case .refused(_, let violation):
+            switch violation {
+            case .ratio: "\(violation); crop or pad it into that range first (imagepipe convert, or 'aspect crop' in a pipeline)"
+            case .megapixels, .bytes: "\(violation); shrink it first (imagepipe convert --long-side N)"
+            }
         }
     }
 }
@@ -53,19 +56,25 @@ public final class GenerationSession: Sendable {
     public let simulator: SimulatorServer?
     private let fileHost: LoopbackFileHost?
     private let referenceBaseURL: String?
+    /// How this session's tasks are polled by default (see `PollPolicy`).
+    public let pollPolicy: PollPolicy
 
     /// Starts what the backend needs. `referenceBaseURL` maps local reference files onto a place where
-    /// the user already hosts them (real service only).
-    public static func open(backend: Backend, catalogue: ModelCatalogue, referenceBaseURL: String? = nil) async throws -> GenerationSession {
+    /// the user already hosts them (real service only; without it they are uploaded to the service).
+    /// `pollPolicy` defaults to adaptive polling, scaled for the simulator to its own task duration.
+    public static func open(backend: Backend, catalogue: ModelCatalogue, referenceBaseURL: String? = nil,
+                            pollPolicy: PollPolicy? = nil) async throws -> GenerationSession {
         switch backend {
         case .simulator(let options):
             let server = try await SimulatorServer.start(options: options, catalogue: catalogue)
             let host = LoopbackFileHost()
             try await host.start()
-            var configuration = VicSeeConfiguration(baseURL: server.baseURL, apiKey: options.accounts.keys.sorted().first)
-            configuration.pollInitial = 0.2
+            let configuration = VicSeeConfiguration(baseURL: server.baseURL, apiKey: options.accounts.keys.sorted().first)
+            // The simulator's tasks take `latency` (times its time scale): its blind first poll is there.
+            let scale = options.latency * options.timeScale / (PollPolicy().blindFirst ?? 1)
             return GenerationSession(catalogue: catalogue, client: VicSeeClient(configuration: configuration), backend: backend,
-                                     simulator: server, fileHost: host, referenceBaseURL: nil)
+                                     simulator: server, fileHost: host, referenceBaseURL: nil,
+                                     pollPolicy: pollPolicy ?? PollPolicy().scaled(by: scale))
         case .vicsee(let baseURL, let apiKey):
             let client = VicSeeClient(configuration: VicSeeConfiguration(baseURL: baseURL, apiKey: apiKey))
             // A service on this machine (`imagepipe simulate`) can fetch what imagepipe serves on loopback.
@@ -74,19 +83,23 @@ public final class GenerationSession: Sendable {
                 host = LoopbackFileHost()
                 try await host?.start()
             }
+            // A service on this machine is a simulator whose durations nobody knows: polled as the service
+            // recommends until one is seen.
+            let policy = pollPolicy ?? PollPolicy(blindFirst: backend.isOnThisMachine ? nil : PollPolicy().blindFirst)
             return GenerationSession(catalogue: catalogue, client: client, backend: backend, simulator: nil, fileHost: host,
-                                     referenceBaseURL: referenceBaseURL)
+                                     referenceBaseURL: referenceBaseURL, pollPolicy: policy)
         }
     }
 
     private init(catalogue: ModelCatalogue, client: VicSeeClient, backend: Backend, simulator: SimulatorServer?,
-                 fileHost: LoopbackFileHost?, referenceBaseURL: String?) {
+                 fileHost: LoopbackFileHost?, referenceBaseURL: String?, pollPolicy: PollPolicy) {
         self.catalogue = catalogue
         self.client = client
         self.backend = backend
         self.simulator = simulator
         self.fileHost = fileHost
         self.referenceBaseURL = referenceBaseURL
+        self.pollPolicy = pollPolicy
     }
 
     public func close() async {
@@ -109,25 +122,27 @@ public final class GenerationSession: Sendable {
     /// The URL at which the loopback host serves `path` to the simulator; nil for the real service.
     public func loopbackURL(for path: String) -> String? { fileHost?.publish(path) }
 
+    /// Whether imagepipe serves local files to this service on loopback (a service on this machine).
+    var servesLocalFiles: Bool { fileHost != nil }
+
     /// A URL the service can fetch for `reference`: URLs pass through; a local file is checked (an image
-    /// by content, within the service's byte limit) and published — on loopback for the simulator, under
-    /// `referenceBaseURL` for the real service.
-    public func publish(_ reference: String, maxBytes: Int = ImageLimits.referenceBytes) async throws -> (url: String, bytes: Int?) {
+    /// by content, within the model's reference limits when `model` is given) and published — on loopback
+    /// for a service on this machine, under `referenceBaseURL` when given, else in the service's own
+    /// storage (`POST /upload`).
+    public func publish(_ reference: String, for model: ModelSpec? = nil) async throws -> (url: String, bytes: Int?) {
         if reference.hasPrefix("http://") || reference.hasPrefix("https://") { return (reference, nil) }
+        let info: ImageInfo
         do {
-            _ = try ImageProbe.probe(path: reference, limits: ImageLimits(maxBytes: maxBytes, maxPixels: ImageLimits.defaultPixels))
+            info = try ImageProbe.probe(path: reference, limits: ImageLimits(maxBytes: model?.references.maxBytes ?? ImageLimits.referenceBytes,
+                                                                            maxPixels: ImageLimits.defaultPixels))
         } catch {
             throw ReferenceError.notAnImage(path: error.path, reason: error.reason)
         }
-        let way: PublishStep.Way
-        if let referenceBaseURL {
-            way = .baseURL(referenceBaseURL)
-        } else if fileHost != nil {
-            way = .loopback
-        } else {
-            throw ReferenceError.notPublishable(path: reference)
+        if let violation = model?.references.violations(width: info.width, height: info.height, bytes: info.bytes).first {
+            throw ReferenceError.refused(path: reference, violation)
         }
-        let published = try await ReferencePublisher(way: way, session: self).publish(reference, original: true, relativePath: nil)
+        let way: PublishStep.Way = referenceBaseURL.map { .baseURL($0) } ?? (servesLocalFiles ? .loopback : .upload)
+        let published = try await ReferencePublisher(way: way, session: self, journal: nil).publish(reference, original: true, relativePath: nil)
         return (published.url, published.bytes)
     }
 
@@ -135,10 +150,13 @@ public final class GenerationSession: Sendable {
     public func generate(_ request: GenerationRequest, into directory: String,
                          onEvent: @Sendable (String) -> Void = { _ in }) async throws -> GenerationOutcome {
         let spec = try request.validate(against: catalogue)
+        let start = ContinuousClock.now
         let receipt = try await client.submit(request, spec: spec)
         onEvent("submitted: task \(receipt.taskID)" + (receipt.creditsUsed.map { ", \($0) credits" } ?? ""))
-        let finished = try await client.waitForCompletion(receipt.taskID) { status in onEvent("task \(status.id): \(status.rawStatus)") }
-        return try await download(finished, creditsUsed: receipt.creditsUsed, creditsRemaining: receipt.creditsRemaining,
+        let finished = try await client.waitForCompletion(receipt.taskID, schedule: pollPolicy.schedule(history: []), since: start) { status in
+            onEvent("task \(status.id): \(status.rawStatus)")
+        }
+        return try await download(finished.status, creditsUsed: receipt.creditsUsed, creditsRemaining: receipt.creditsRemaining,
                                   into: directory)
     }
 

@@ -13,6 +13,8 @@ public enum VerifyProblem: Error, Sendable, Equatable, Codable, CustomStringConv
     case renamed(namedAs: String, format: ImageFormat, renamedTo: String)
     /// Its pixel size: wrong size, downgraded, wrong ratio, size changed, exact size unverified.
     case size(SizeProblem)
+    /// An upscaled output that is not its source times the factor paid for.
+    case upscaleSize(factor: Int, source: PixelSize, received: PixelSize)
     /// A single colour, as safety filters return.
     case blank
     /// Made by imagepipe's simulator (labelled so in its metadata, or from a simulated backend), not by
@@ -22,13 +24,14 @@ public enum VerifyProblem: Error, Sendable, Equatable, Codable, CustomStringConv
     case notRecorded(store: String, reason: String)
 
     /// Every kind word, in the order the README lists them.
-    public static let kinds = ["undecodable", "renamed"] + SizeProblem.kinds + ["blank", "simulated", "not-recorded"]
+    public static let kinds = ["undecodable", "renamed"] + SizeProblem.kinds + ["upscale-size", "blank", "simulated", "not-recorded"]
 
     public var kind: String {
         switch self {
         case .undecodable: "undecodable"
         case .renamed: "renamed"
         case .size(let problem): problem.kind
+        case .upscaleSize: "upscale-size"
         case .blank: "blank"
         case .simulated: "simulated"
         case .notRecorded: "not-recorded"
@@ -38,7 +41,7 @@ public enum VerifyProblem: Error, Sendable, Equatable, Codable, CustomStringConv
     /// Whether the file fails verification.
     public var fails: Bool {
         switch self {
-        case .undecodable, .blank: true
+        case .undecodable, .blank, .upscaleSize: true
         case .size(let problem): problem.fails
         case .renamed, .simulated, .notRecorded: false
         }
@@ -50,6 +53,8 @@ public enum VerifyProblem: Error, Sendable, Equatable, Codable, CustomStringConv
         case .renamed(let namedAs, let format, let renamedTo):
             "named .\(namedAs) but is \(format.displayName): renamed to \(renamedTo.split(separator: "/").last.map(String.init) ?? renamedTo)"
         case .size(let problem): problem.description
+        case .upscaleSize(let factor, let source, let received):
+            "upscale size: ×\(factor) of \(source) paid, \(received) received (expected \(source.width * factor)×\(source.height * factor))"
         case .blank: "blank: a single colour, as safety filters return"
         case .simulated: "simulated: made by imagepipe's simulator, not by VicSee"
         case .notRecorded(let store, let reason): "not recorded: \(store): \(reason)"
@@ -57,7 +62,7 @@ public enum VerifyProblem: Error, Sendable, Equatable, Codable, CustomStringConv
     }
 
     enum CodingKeys: String, CodingKey {
-        case kind, message, reason, namedAs, format, renamedTo, store
+        case kind, message, reason, namedAs, format, renamedTo, store, factor, source, received
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -78,6 +83,10 @@ public enum VerifyProblem: Error, Sendable, Equatable, Codable, CustomStringConv
         case .notRecorded(let store, let reason):
             try container.encode(store, forKey: .store)
             try container.encode(reason, forKey: .reason)
+        case .upscaleSize(let factor, let source, let received):
+            try container.encode(factor, forKey: .factor)
+            try container.encode(source, forKey: .source)
+            try container.encode(received, forKey: .received)
         case .size, .blank, .simulated:
             break
         }
@@ -96,6 +105,9 @@ public enum VerifyProblem: Error, Sendable, Equatable, Codable, CustomStringConv
             }
             self = .renamed(namedAs: try container.decode(String.self, forKey: .namedAs), format: format,
                             renamedTo: try container.decode(String.self, forKey: .renamedTo))
+        case "upscale-size":
+            self = .upscaleSize(factor: try container.decode(Int.self, forKey: .factor), source: try container.decode(PixelSize.self, forKey: .source),
+                                received: try container.decode(PixelSize.self, forKey: .received))
         case "blank": self = .blank
         case "simulated": self = .simulated
         case "not-recorded":

@@ -32,7 +32,11 @@ public final class LoopbackFileHost: Sendable {
                 continuation.yield(channel.localAddress?.port ?? 0)
                 continuation.finish()
             }, logger: Logger(label: "reference-host", factory: { _ in SwiftLogNoOpLogHandler() }))
-        let running = Task { try await app.run() }
+        // Finished when the server stops too, so a failure to listen ends the wait below.
+        let running = Task {
+            defer { continuation.finish() }
+            try await app.run()
+        }
         task.withLock { $0 = running }
         for await port in stream { boundPort.withLock { $0 = port } }
         guard boundPort.withLock({ $0 }) > 0 else { throw SimulatorError.cannotListen(port: 0) }

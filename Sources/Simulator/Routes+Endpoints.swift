@@ -29,9 +29,9 @@ extension Routes {
         case .pass(let k, let r): (key, rate) = (k, r)
         }
         func bad(_ code: String, _ message: String) -> Response { Self.failure(.badRequest, code, message, rate: rate) }
-        guard let buffer = try? await request.body.collect(upTo: 1 << 20),
-            let object = (try? JSONSerialization.jsonObject(with: Data(buffer.readableBytesView))) as? [String: Any]
-        else { return bad("INVALID_JSON", "The request body is not valid JSON") }
+        guard let object = await Self.jsonObject(of: request, upTo: Self.requestBodyLimit) else {
+            return bad("INVALID_JSON", "The request body is not valid JSON")
+        }
         guard let model = object["model"] as? String, !model.isEmpty else { return bad("MISSING_MODEL", "model is required") }
         // Both published shapes: {"model", "input": {...}} and {"model", "prompt", "options": {...}}.
         let input = object["input"] as? [String: Any]
@@ -57,13 +57,18 @@ extension Routes {
             return bad("INVALID_PARAMETERS", "at most \(spec.references.max) image_urls for \(model)")
         }
         let cost = spec.credits(for: tier) ?? 0
-        let fingerprint = [model, prompt, resolution, aspect, urls.joined(separator: " ")].joined(separator: "\u{1F}")
+        let fingerprint = [model, prompt, resolution, aspect, urls.map(Self.fingerprint).joined(separator: " ")].joined(separator: "\u{1F}")
         let request = SimulatorState.Request(model: model, prompt: prompt, tier: tier.rawValue, aspect: aspect, urls: urls)
         switch await state.createTask(key: key, request: request, cost: cost, fingerprint: fingerprint) {
         case .failure(let shortfall):
             return Self.failure(.init(code: 402, reasonPhrase: "Payment Required"), "INSUFFICIENT_CREDITS",
                                 "Required: \(shortfall.required), Available: \(shortfall.available)", rate: rate)
         case .success(let (record, remaining)):
+            // An inline reference is kept at once: the log keeps only its head, so a restarted simulator
+            // finds its bytes here.
+            if let first = urls.first, first.hasPrefix("data:"), let bytes = try? inlineBytes(first, limit: spec.references.maxBytes) {
+                await state.keepReference(bytes, of: record.id)
+            }
             let job = Job(id: record.id, spec: spec, prompt: prompt, tier: tier, aspect: aspect, urls: urls)
             Task { await self.process(job) }
             let hold = await state.options.submitHold
@@ -94,7 +99,7 @@ extension Routes {
     /// Works a task to its end: the service's own rules first (refunded when broken), then an injected
     /// failure draw, then a real image of the catalogue's size.
     func process(_ job: Job) async {
-        let latency = await state.options.latency
+        let latency = await state.taskLatency()
         try? await Task.sleep(for: .seconds(latency * 0.3))
         await state.markProcessing(job.id)
         try? await Task.sleep(for: .seconds(latency * 0.7))
@@ -109,7 +114,9 @@ extension Routes {
         do {
             var reference: [UInt8]?
             if let url = job.urls.first {
-                reference = try await referenceBytes(for: job.id, at: url, limit: job.spec.references.maxBytes)
+                let bytes = try await referenceBytes(for: job.id, at: url, limit: job.spec.references.maxBytes)
+                try checkLimits(of: bytes, job.spec.references)
+                reference = bytes
             }
             var aspect = job.aspect
             if aspect == "auto", let reference, let info = try? ImageProbe.probe(bytes: reference, path: "reference", limits: ImageLimits(maxPixels: nil)),
@@ -232,11 +239,12 @@ extension Routes {
         guard file.expires > Date() else {
             return Response(status: .forbidden, body: ResponseBody(byteBuffer: ByteBuffer(string: "Request has expired")))
         }
+        await state.countFileDownload()
         return await imageResponse(bytes)
     }
 
     /// The image bytes, cut short when the truncated-downloads fault is on.
-    private func imageResponse(_ bytes: [UInt8]) async -> Response {
+    func imageResponse(_ bytes: [UInt8]) async -> Response {
         let truncate = await state.options.truncateDownloads
         let served = truncate ? Array(bytes[0..<(bytes.count * 6 / 10)]) : bytes
         return Response(status: .ok, headers: [.contentType: "image/png"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: served)))
@@ -246,10 +254,12 @@ extension Routes {
         let counters = await state.counters
         return Self.json(.ok, ["submits": counters.submits, "charges": counters.charges, "refunds": counters.refunds,
                                "creditsCharged": counters.creditsCharged, "requests": counters.requests,
-                               "rejected": counters.rejected])
+                               "rejected": counters.rejected, "uploadsSigned": counters.uploadsSigned,
+                               "uploadsStored": counters.uploadsStored, "upscales": counters.upscales,
+                               "fileDownloads": counters.fileDownloads])
     }
 
-    private func fileURL(_ token: String) -> String {
+    func fileURL(_ token: String) -> String {
         "http://127.0.0.1:\(port.withLock { $0 })/files/\(token).png"
     }
 }

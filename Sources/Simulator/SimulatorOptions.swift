@@ -5,7 +5,7 @@ import VicSee
 public struct SimulatorOptions: Sendable {
     /// A paying customer of the simulated service.
     public struct Account: Sendable {
-        public enum Plan: String, Sendable {
+        public enum Plan: String, Sendable, CaseIterable {
             case free, starter, pro, enterprise
             /// Requests a day (nil: unlimited), as published: Starter 100, Pro 500, Enterprise unlimited.
             var dailyLimit: Int? {
@@ -34,8 +34,20 @@ public struct SimulatorOptions: Sendable {
 
     /// API keys and their accounts. The demo key is printed by `imagepipe simulate`.
     public var accounts: [String: Account] = [SimulatorOptions.demoKey: Account()]
-    /// Seconds from submit to a finished task.
+    /// Seconds from submit to a finished task (the typical one, when `latencySpread` is set).
     public var latency: Double = 0.3
+    /// Varies each task's duration: log-normally around `latency` with this standard deviation of its
+    /// logarithm (0.25: most tasks within ±25 %), clamped to `latencyRange` when that is set. 0: every
+    /// task takes `latency` (or, with `latencyRange`, a duration drawn evenly from that range).
+    public var latencySpread: Double = 0
+    /// The shortest and longest a task may take, in seconds (see `latencySpread`).
+    public var latencyRange: ClosedRange<Double>?
+    /// Multiplies every task's duration: 0.1 runs a benchmark of 20-90 s tasks in 2-9 s. Clients
+    /// measuring requests against it scale their own fixed waits alike (`PollPolicy.scaled`).
+    public var timeScale: Double = 1
+    /// Seconds an upload URL from `POST /upload` stays valid (its `expiresAt`). The service publishes
+    /// no figure: one hour is assumed.
+    public var uploadLifetime: Double = 3600
     /// Fraction of tasks (0-1) that fail with GENERATION_FAILED and are refunded.
     public var failureRate: Double = 0
     public var submitShape: SubmitShape = .envelope
@@ -119,4 +131,11 @@ public struct SimulatorCounters: Sendable, Equatable {
     public var rejected = 0
     /// Submits per task key (model + prompt + references + options): more than 1 means a duplicate generation.
     public var submitsPerRequest: [String: Int] = [:]
+    /// Upload URLs handed out by `POST /upload`, and uploads stored by a `PUT` to one.
+    public var uploadsSigned = 0
+    public var uploadsStored = 0
+    /// Upscale tasks created (each one a submit too, counted in `submits`).
+    public var upscales = 0
+    /// Result files served to clients (not API requests: the service's file host).
+    public var fileDownloads = 0
 }

@@ -36,7 +36,12 @@ public final class SimulatorServer: Sendable {
                 continuation.yield(channel.localAddress?.port ?? 0)
                 continuation.finish()
             }, logger: Logger(label: "simulator", factory: { _ in SwiftLogNoOpLogHandler() }))
-        let task = Task { try await app.run() }
+        // The stream ends when the server stops too, so a server that fails before it listens (a port
+        // taken) is an error here rather than a wait that never ends.
+        let task = Task {
+            defer { continuation.finish() }
+            try await app.run()
+        }
         var bound = 0
         for await value in stream { bound = value }
         guard bound > 0 else {
@@ -113,8 +118,21 @@ final class Routes: Sendable {
             await self.download(request, id: context.parameters.get("id") ?? "")
         }
         router.get("/api/v1/credits") { request, _ in await self.credits(request) }
+        router.post("/api/v1/upload") { request, _ in await self.signUpload(request) }
+        router.post("/api/v1/tools/upscale-image") { request, _ in await self.upscale(request) }
+        router.put("/storage/put/:token") { request, context in await self.putUpload(request, token: context.parameters.get("token") ?? "") }
+        router.get("/storage/uploads/:key") { _, context in await self.uploadedFile(context.parameters.get("key") ?? "") }
         router.get("/files/:name") { _, context in await self.file(context.parameters.get("name") ?? "") }
         router.get("/_simulator/counters") { _, _ in await self.countersResponse() }
+    }
+
+    // MARK: Requests
+
+    /// The request's body as a JSON object, read up to `limit` bytes; nil when it is not one (the
+    /// caller answers `INVALID_JSON`).
+    static func jsonObject(of request: Request, upTo limit: Int) async -> [String: Any]? {
+        guard let buffer = try? await request.body.collect(upTo: limit) else { return nil }
+        return (try? JSONSerialization.jsonObject(with: Data(buffer.readableBytesView))) as? [String: Any]
     }
 
     // MARK: Answers

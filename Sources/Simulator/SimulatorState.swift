@@ -33,6 +33,8 @@ actor SimulatorState {
         var tier: String
         var aspect: String
         var urls: [String]
+        /// Set for an upscale (`POST /tools/upscale-image`): the factor; `urls` holds the image.
+        var upscaleFactor: Int?
     }
 
     var options: SimulatorOptions
@@ -43,6 +45,9 @@ actor SimulatorState {
     /// Outputs in memory, for a simulator without a store.
     var outputs: [String: [UInt8]] = [:]
     var requests: [String: Request] = [:]
+    /// Upload URLs handed out, by token, and what was uploaded, by key (see SimulatorState+Upload.swift).
+    var uploadTickets: [String: SignedUpload] = [:]
+    var uploaded: [String: StoredUpload] = [:]
     /// Where tasks, balances and outputs are kept across restarts; nil: in memory only.
     let store: SimulatorStore?
     var counters = SimulatorCounters()
@@ -70,8 +75,9 @@ actor SimulatorState {
                 tasks[event.id] = TaskRecord(id: event.id, owner: owner, model: model, prompt: prompt, cost: cost, status: "pending",
                                              createdAt: Date(timeIntervalSince1970: event.createdAt ?? 0))
                 requests[event.id] = Request(model: model, prompt: prompt, tier: event.tier ?? "1K", aspect: event.aspect ?? "auto",
-                                             urls: event.urls ?? [])
+                                             urls: event.urls ?? [], upscaleFactor: event.upscaleFactor)
                 counters.submits += 1
+                if event.upscaleFactor != nil { counters.upscales += 1 }
                 counters.submitsPerRequest[event.fingerprint ?? event.id, default: 0] += 1
                 nextTask += 1
             case .processing:
@@ -124,7 +130,32 @@ actor SimulatorState {
         return Double(random >> 11) / Double(1 << 53)
     }
 
+    /// A reference URL as the log keeps it: a `data:` URI is not kept (its bytes are kept as the task's
+    /// reference when it is created), only its head and size.
+    static func loggable(_ url: String) -> String {
+        url.hasPrefix("data:") ? "\(url.prefix(while: { $0 != "," })),… (\(url.utf8.count) characters)" : url
+    }
+
+    /// A draw from the standard normal distribution (Box-Muller), from the seeded generator.
+    func normalDraw() -> Double {
+        let u = max(draw(), 1e-12)
+        return (-2 * log(u)).squareRoot() * cos(2 * Double.pi * draw())
+    }
+
+    /// How long the next task takes, in seconds: `latency`, varied as the options say, times `timeScale`.
+    func taskLatency() -> Double {
+        var seconds = options.latency
+        if options.latencySpread > 0 {
+            seconds *= exp(options.latencySpread * normalDraw())
+            if let range = options.latencyRange { seconds = min(max(seconds, range.lowerBound), range.upperBound) }
+        } else if let range = options.latencyRange {
+            seconds = range.lowerBound + (range.upperBound - range.lowerBound) * draw()
+        }
+        return seconds * options.timeScale
+    }
+
     func countRequest() { counters.requests += 1 }
+    func countFileDownload() { counters.fileDownloads += 1 }
     func countRejected() { counters.rejected += 1 }
 
     func takeRateLimitFault() -> Bool { take(\.rateLimit) }
@@ -165,9 +196,10 @@ actor SimulatorState {
         tasks[id] = record
         requests[id] = request
         store?.append(SimulatorStore.Event(kind: .created, id: id, owner: key, model: model, prompt: prompt, cost: cost, tier: request.tier,
-                                           aspect: request.aspect, urls: request.urls, fingerprint: fingerprint,
-                                           createdAt: record.createdAt.timeIntervalSince1970))
+                                           aspect: request.aspect, urls: request.urls.map(Self.loggable), fingerprint: fingerprint,
+                                           createdAt: record.createdAt.timeIntervalSince1970, upscaleFactor: request.upscaleFactor))
         counters.submits += 1
+        if request.upscaleFactor != nil { counters.upscales += 1 }
         counters.submitsPerRequest[fingerprint, default: 0] += 1
         return .success((record, account.credits))
     }

@@ -23,6 +23,8 @@ final class SimulatorStore {
         var urls: [String]?
         var fingerprint: String?
         var createdAt: Double?
+        /// Set for an upscale task.
+        var upscaleFactor: Int?
         // completed
         var status: String?
         // failed

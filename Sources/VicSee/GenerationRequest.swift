@@ -10,15 +10,19 @@ public struct GenerationRequest: Sendable, Equatable {
     public var aspect: AspectChoice
     /// Byte sizes of the references where known (local files), to check the per-reference limit.
     public var referenceBytes: [Int]
+    /// Upright pixel sizes of the references where known (local files), to check the service's ratio
+    /// and megapixel limits.
+    public var referenceSizes: [PixelSize]
 
     public init(model: String, prompt: String, imageURLs: [String] = [], resolution: ResolutionTier = .oneK,
-                aspect: AspectChoice = .auto, referenceBytes: [Int] = []) {
+                aspect: AspectChoice = .auto, referenceBytes: [Int] = [], referenceSizes: [PixelSize] = []) {
         self.model = model
         self.prompt = prompt
         self.imageURLs = imageURLs
         self.resolution = resolution
         self.aspect = aspect
         self.referenceBytes = referenceBytes
+        self.referenceSizes = referenceSizes
     }
 
     /// The model's spec if the request keeps every rule of the catalogue; otherwise the first broken rule,
@@ -52,6 +56,11 @@ public struct GenerationRequest: Sendable, Equatable {
         if let index = referenceBytes.firstIndex(where: { $0 > spec.references.maxBytes }) {
             throw .referenceTooLarge(index: index, bytes: referenceBytes[index], max: spec.references.maxBytes)
         }
+        for (index, size) in referenceSizes.enumerated() {
+            if let violation = spec.references.violations(width: size.width, height: size.height, bytes: nil).first {
+                throw .referenceRefused(index: index, violation)
+            }
+        }
         return spec
     }
 }
@@ -66,6 +75,8 @@ public enum RequestError: SubjectError, Equatable {
     case missingReferences(model: String, required: Int)
     case tooManyReferences(model: String, count: Int, max: Int)
     case referenceTooLarge(index: Int, bytes: Int, max: Int)
+    /// Outside the service's ratio or megapixel limits for references.
+    case referenceRefused(index: Int, ReferenceLimitViolation)
 
     /// The model the request is for, or the reference that is too large.
     public var subject: String {
@@ -74,7 +85,7 @@ public enum RequestError: SubjectError, Equatable {
              .unsupportedResolution(let model, _, _), .constraint(let model, _, _, _, _), .missingReferences(let model, _),
              .tooManyReferences(let model, _, _):
             model
-        case .referenceTooLarge(let index, _, _): "reference \(index + 1)"
+        case .referenceTooLarge(let index, _, _), .referenceRefused(let index, _): "reference \(index + 1)"
         }
     }
 
@@ -96,6 +107,11 @@ public enum RequestError: SubjectError, Equatable {
             max == 0 ? "takes no references; use an image-to-image model" : "\(count) references; this model takes at most \(max)"
         case .referenceTooLarge(_, let bytes, let max):
             "\(bytes) bytes; the service takes at most \(max) bytes (shrink it first)"
+        case .referenceRefused(_, let violation):
+            switch violation {
+            case .ratio: "\(violation); crop or pad it into that range first"
+            case .megapixels, .bytes: "\(violation); shrink it first"
+            }
         }
     }
 }

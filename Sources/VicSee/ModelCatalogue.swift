@@ -7,9 +7,13 @@ import Foundation
 public struct ModelCatalogue: Sendable {
     public private(set) var models: [ModelSpec]
     public var about: String
+    /// The service's upload, inline references and upscale tool (nil only in a catalogue built in code
+    /// without them).
+    public var service: ServiceFacts?
 
     struct File: Codable {
         var about: String?
+        var service: ServiceFacts?
         var models: [ModelSpec]
     }
 
@@ -22,7 +26,7 @@ public struct ModelCatalogue: Sendable {
             throw CatalogueError.unreadable(path: "models.json (bundled)", detail: "missing from the build")
         }
         let file = try decode(Data(contentsOf: url), path: url.path)
-        return ModelCatalogue(models: file.models, about: file.about ?? "")
+        return ModelCatalogue(models: file.models, about: file.about ?? "", service: file.service)
     }
 
     /// The bundled catalogue with `overridePath` (or, when nil, `$IMAGEPIPE_MODELS`) applied.
@@ -33,14 +37,17 @@ public struct ModelCatalogue: Sendable {
             guard let data = FileManager.default.contents(atPath: path) else {
                 throw CatalogueError.unreadable(path: path, detail: "no such file, or not readable")
             }
-            catalogue.apply(try decode(data, path: path).models)
+            let file = try decode(data, path: path)
+            catalogue.apply(file.models)
+            if let service = file.service { catalogue.service = service }
         }
         return catalogue
     }
 
-    public init(models: [ModelSpec], about: String = "") {
+    public init(models: [ModelSpec], about: String = "", service: ServiceFacts? = nil) {
         self.models = models
         self.about = about
+        self.service = service
     }
 
     mutating func apply(_ overrides: [ModelSpec]) {

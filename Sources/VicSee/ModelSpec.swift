@@ -21,6 +21,13 @@ public struct ModelSpec: Sendable, Codable, Equatable {
         public var min: Int
         public var max: Int
         public var maxBytes: Int
+        /// Largest width × height of a reference the service accepts, in millions of pixels; nil when
+        /// not known (an override file may leave it out).
+        public var maxMegapixels: Double?
+        /// The widest and tallest width ÷ height of a reference the service accepts; nil when not known.
+        public var ratio: RatioRange?
+        /// Where these limits come from.
+        public var source: String?
     }
 
     /// A rule the service enforces beyond the lists: with this aspect ratio, only these resolutions.

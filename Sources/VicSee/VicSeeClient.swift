@@ -78,9 +78,15 @@ public final class VicSeeClient: Sendable {
     /// (safe to send again); when it did and no clear answer came back, `submitOutcomeUnknown`.
     public func submit(_ request: GenerationRequest, spec: ModelSpec) async throws -> SubmitReceipt {
         let body = try JSONSerialization.data(withJSONObject: Self.body(for: request, spec: spec), options: [.sortedKeys])
+        return try await submitOnce(body, to: "/generate")
+    }
+
+    /// Sends a submit (a generation, an upscale) once, telling a request that never reached the service
+    /// whole (`submitNotSent`) from one whose outcome is unknown (`submitOutcomeUnknown`).
+    func submitOnce(_ body: Data, to path: String) async throws -> SubmitReceipt {
         let answer: HTTPExchange.Answer
         do {
-            answer = try await send(.POST, url: configuration.baseURL + "/generate", body: body)
+            answer = try await send(.POST, url: configuration.baseURL + path, body: body)
         } catch let failure as TransportFailure {
             if failure.requestWritten { throw ServiceError.submitOutcomeUnknown(detail: failure.detail) }
             throw ServiceError.submitNotSent(detail: failure.detail)
@@ -360,6 +366,23 @@ public final class VicSeeClient: Sendable {
         guard let key = configuration.apiKey, key.count >= 4 else { return text }
         return text.replacingOccurrences(of: key, with: "sk-…")
     }
+
+    // MARK: For the calls in VicSeeClient+Upload.swift, +Upscale.swift and +Polling.swift
+
+    /// One API call that spends nothing, never retried: no answer is `ServiceError.connection`.
+    func call(_ method: HTTPMethod, url: String, body: Data?) async throws -> Answer {
+        do {
+            return try await send(method, url: url, body: body)
+        } catch let failure as TransportFailure {
+            throw ServiceError.connection(detail: failure.detail)
+        }
+    }
+
+    /// The error an answer that is not a success stands for.
+    func failure(of answer: Answer) -> ServiceError { error(from: answer) }
+
+    /// The HTTP client itself, for requests to storage that carry no key (a presigned upload).
+    var transport: HTTPClient { http }
 
     static func body(for request: GenerationRequest, spec: ModelSpec) -> [String: Any] {
         var parameters: [String: Any] = ["prompt": request.prompt]

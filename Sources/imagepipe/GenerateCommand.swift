@@ -21,13 +21,15 @@ struct GenerateCommand: AsyncParsableCommand {
             key comes from $VICSEE_API_KEY and is never printed.
 
             Local reference files need a URL the service can fetch: the simulator is served them by \
-            imagepipe on 127.0.0.1; for the real service, --ref-base-url says where you already host them.
+            imagepipe on 127.0.0.1; the real service gets them through its own storage (POST /upload), \
+            or, with --ref-base-url, from where you already host them. They are held to the model's \
+            reference limits first (width ÷ height 0.4-2.5, 36 megapixels, 30 MB).
 
             Examples:
               imagepipe generate --model gpt-image-2-text-to-image --prompt 'a red ceramic mug on oak' --aspect 4:3
               imagepipe generate --model gpt-image-2-image-to-image --prompt 'studio backdrop' --ref samples/mug-phone.jpg
               VICSEE_API_KEY=sk-... imagepipe generate --backend vicsee --model gpt-image-2-image-to-image \\
-                  --prompt 'white background' --ref shoe.jpg --ref-base-url https://cdn.example.com/refs
+                  --prompt 'white background' --ref shoe.jpg
             """)
 
     @Option(help: "Model id (imagepipe models lists them).")
@@ -54,7 +56,7 @@ struct GenerateCommand: AsyncParsableCommand {
     @Option(help: "API root of the real service.")
     var baseURL: String = VicSeeConfiguration.defaultBaseURL
 
-    @Option(help: ArgumentHelp("Where local reference files are already hosted (real service only).", valueName: "url"))
+    @Option(help: ArgumentHelp("Where local reference files are already hosted (real service only; default: uploaded to it).", valueName: "url"))
     var refBaseURL: String?
 
     @OptionGroup var catalogue: CatalogueOptions
@@ -99,6 +101,9 @@ struct GenerateCommand: AsyncParsableCommand {
             case let error as ReferenceError:
                 printError(error.description)
                 throw ExitCode(1)
+            case let error as UploadError:
+                printError("imagepipe generate: \(error)")
+                throw ExitCode(1)
             case let error as ServiceError:
                 printError("imagepipe generate: \(error)")
                 throw ExitCode(1)
@@ -112,7 +117,7 @@ struct GenerateCommand: AsyncParsableCommand {
         var urls: [String] = []
         var sizes: [Int] = []
         for reference in references {
-            let published = try await session.publish(reference)
+            let published = try await session.publish(reference, for: session.catalogue.model(model))
             urls.append(published.url)
             if let bytes = published.bytes { sizes.append(bytes) }
         }

@@ -19,7 +19,8 @@ struct Imagepipe: AsyncParsableCommand {
             processed and reported), 2 when the command line is wrong.
             """,
         subcommands: [ProbeCommand.self, CheckCommand.self, ConvertCommand.self, ThumbCommand.self, ModelsCommand.self,
-                      GenerateCommand.self, SimulateCommand.self, PlanCommand.self, RunCommand.self, StepsCommand.self, VerifyCommand.self])
+                      GenerateCommand.self, UpscaleCommand.self, SimulateCommand.self, PlanCommand.self, RunCommand.self, StepsCommand.self,
+                      VerifyCommand.self])
 
     static func main() async {
         do {

@@ -65,12 +65,31 @@ struct ModelsCommand: ParsableCommand {
             print("\(model.id)  (\(model.family), \(model.kind.rawValue))")
             print("    ratios: \(model.aspectRatios.joined(separator: " "))")
             print("    credits: \(credits)")
-            print("    prompt: \(model.prompt.min)-\(model.prompt.max) chars   references: \(model.references.min)-\(model.references.max)")
+            print("    prompt: \(model.prompt.min)-\(model.prompt.max) chars   references: \(model.references.min)-\(model.references.max)"
+                + Self.referenceLimits(model.references))
             for rule in model.constraints {
                 print("    rule: \(rule.aspectRatio) only at \(rule.resolutions.map(\.rawValue).joined(separator: "/")) (\(rule.reason))")
             }
             for line in Self.sizeTable(model) { print("    " + line) }
         }
+        if let service = catalogue.service {
+            let tiers = service.upscale.tiers.map { "≤ \(Int($0.maxMegapixels)) MP \($0.credits)" }.joined(separator: ", ")
+            print("upscale (POST /tools/upscale-image): factors \(service.upscale.factors.map(String.init).joined(separator: ", ")); credits by output size: \(tiers); larger refused")
+            print("    source: \(service.upscale.source)")
+            print("upload (POST /upload): \(service.upload.contentTypes.joined(separator: ", ")), at most \(service.upload.maxBytes) bytes")
+            print("    source: \(service.upload.source)")
+            print("inline (data: URIs): at most \(service.inline.maxBytes) bytes (\(service.inline.confidence.rawValue))")
+            print("    source: \(service.inline.source)")
+        }
+    }
+
+    /// The service's limits for each reference, as ` (at most 30000000 bytes, 36 MP, width ÷ height 0.4–2.5)`.
+    static func referenceLimits(_ limits: ModelSpec.ReferenceLimits) -> String {
+        guard limits.max > 0 else { return "" }
+        var parts = ["at most \(limits.maxBytes) bytes"]
+        if let megapixels = limits.maxMegapixels { parts.append(String(format: "%g MP", megapixels)) }
+        if let ratio = limits.ratio { parts.append("width ÷ height \(ratio)") }
+        return " (" + parts.joined(separator: ", ") + ")"
     }
 
     /// The output sizes as a table, a row per ratio and a column per tier, each size with its confidence,

@@ -63,14 +63,14 @@ func diagnostics(_ source: String) -> [PipelineDiagnostic] {
         expected.thumbnail = thumbnail
         expected.output = OutputStep("out/shots")
         #expect(spec == expected)
-        #expect(spec.publishWay == .s3(s3))
+        #expect(spec.publishWay(serviceOnThisMachine: false) == .s3(s3))
         #expect(generate.prompt(for: "mug") == "Put mug on oak")
         #expect(spec.thumbnail?.options == { var o = ThumbnailOptions.size(128); o.format = .webp; return o }())
     }
 
     /// A pipeline printed as text (every option spelled out) reads back as the same value.
     @Test func theTextOfAPipelineParsesBackToIt() throws {
-        for file in ["product-shots", "text-to-image", "thumbnails", "verify-folder", "amazon-main"] {
+        for file in ["product-shots", "text-to-image", "thumbnails", "verify-folder", "amazon-main", "shop-zoom"] {
             let source = try String(contentsOfFile: Self.repository + "/pipelines/\(file).pipe", encoding: .utf8)
             let spec = try parse(source)
             #expect(try parse(spec.text) == spec, "\(file): \(spec.text)")

@@ -247,7 +247,7 @@ import VicSee
                                                        catalogue: catalogue)
         let directory = temporaryDirectory()
         try ImageEncoder.write(picture(30, 20), to: directory + "/p.jpg")
-        let publisher = ReferencePublisher(way: .baseURL("https://cdn.example.com/refs"), session: session)
+        let publisher = ReferencePublisher(way: .baseURL("https://cdn.example.com/refs"), session: session, journal: nil)
         let a = try await publisher.publish(directory + "/p.jpg", original: true, relativePath: "a/p.jpg")
         let b = try await publisher.publish(directory + "/p.jpg", original: true, relativePath: "b b/p.jpg")
         #expect(a.url == "https://cdn.example.com/refs/a/p.jpg" && b.url == "https://cdn.example.com/refs/b%20b/p.jpg")

@@ -85,7 +85,8 @@ extension PipelineSpec {
         var problems: [SpecProblem] = []
         let steps: [(String, [OptionProblem])] = [
             ("check", check?.problems() ?? []), ("aspect", aspect?.problems() ?? []), ("publish", publish?.problems() ?? []),
-            ("generate", generate?.problems() ?? []), ("verify", verify?.problems() ?? []), ("fit", fit?.problems() ?? []),
+            ("generate", generate?.problems() ?? []), ("verify", verify?.problems() ?? []), ("upscale", upscale?.problems() ?? []),
+            ("fit", fit?.problems() ?? []),
             ("thumbnail", thumbnail?.problems() ?? []),
         ]
         for (step, found) in steps {

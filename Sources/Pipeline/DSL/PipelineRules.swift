@@ -48,12 +48,21 @@ enum PipelineRules {
         if let fit = spec.fit, fit.directory == spec.thumbnail?.directory {
             add("fit", "dir", "'fit' and 'thumbnail' would write into the same folder '\(fit.directory)': give fit another dir")
         }
+        if let upscale = spec.upscale {
+            if let tool = catalogue.service?.upscale {
+                if let factor = upscale.factor, !tool.factors.contains(factor) {
+                    add("upscale", "factor", UpscaleRefusal.factorNotOffered(factor, offered: tool.factors).description)
+                }
+            } else {
+                add("upscale", nil, "the model catalogue in use has no upscale tool (its 'service' section)")
+            }
+        }
         if case .baseURL = spec.publish?.way, spec.generate != nil {
             if let mode = spec.aspect?.mode, mode != .report {
-                add("publish", "base-url", "'publish base-url' sends the URLs of the originals, but 'aspect \(mode.rawValue)' sends derived copies that are not hosted there: use 'publish s3' or 'aspect report'")
+                add("publish", "base-url", "'publish base-url' sends the URLs of the originals, but 'aspect \(mode.rawValue)' sends derived copies that are not hosted there: use 'publish upload' or 'aspect report'")
             }
             if spec.check?.oversize == .shrink {
-                add("publish", "base-url", "'publish base-url' sends the URLs of the originals, but 'oversize shrink' sends smaller copies that are not hosted there: use 'publish s3' or 'oversize fail'")
+                add("publish", "base-url", "'publish base-url' sends the URLs of the originals, but 'oversize shrink' sends smaller copies that are not hosted there: use 'publish upload' or 'oversize fail'")
             }
         }
         return problems

@@ -9,6 +9,7 @@ public struct PipelineSpec: Sendable, Equatable {
     public var publish: PublishStep?
     public var generate: GenerateStep?
     public var verify: VerifyStep?
+    public var upscale: UpscaleStep?
     public var fit: FitStep?
     public var thumbnail: ThumbnailStep?
     public var output: OutputStep?
@@ -20,8 +21,11 @@ public struct PipelineSpec: Sendable, Equatable {
     public var outputDirectory: String { output?.directory ?? "out/\(name)" }
     public var inputs: [String] { input?.patterns ?? [] }
     public var itemNames: [String] { items?.names ?? [] }
-    /// How references are published; `loopback` (the simulator's) when the file says nothing.
-    public var publishWay: PublishStep.Way { publish?.way ?? .loopback }
+    /// How references are published: the publish step's way; when the file says nothing, `loopback` for
+    /// a service on this machine (the simulator) and the service's own `upload` otherwise.
+    public func publishWay(serviceOnThisMachine: Bool) -> PublishStep.Way {
+        publish?.way ?? (serviceOnThisMachine ? .loopback : .upload)
+    }
 
     /// Every step the language knows, with its place in a `PipelineSpec`, in the order a pipeline is
     /// printed. The parser, `imagepipe steps` and the README's table read this list.
@@ -35,6 +39,7 @@ public struct PipelineSpec: Sendable, Equatable {
             StepDeclaration(PublishStep.self, \.publish),
             StepDeclaration(GenerateStep.self, \.generate),
             StepDeclaration(VerifyStep.self, \.verify),
+            StepDeclaration(UpscaleStep.self, \.upscale),
             StepDeclaration(FitStep.self, \.fit),
             StepDeclaration(ThumbnailStep.self, \.thumbnail),
             StepDeclaration(OutputStep.self, \.output),

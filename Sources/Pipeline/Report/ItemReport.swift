@@ -36,12 +36,15 @@ public struct ItemReport: Sendable, Codable, Equatable {
     /// `verify preset`'s verdicts, one per preset: each rule's outcome, measured value and what to change
     /// (see "Marketplace" in the README). Empty without `verify preset`.
     public var presets: [PresetReport]
+    /// The upscale of the output, when one was made or tried (`output`, `width` and `height` above are
+    /// then the upscaled file's once it is done).
+    public var upscale: UpscaleRecord?
 
     public init(_ record: ItemRecord, model: ModelSpec?) {
         name = record.name
         input = record.input
         referenceThumbnail = record.referenceThumbnail
-        state = record.state
+        state = record.effectiveState
         self.model = record.model
         tier = record.tier
         ratio = record.ratio
@@ -60,9 +63,13 @@ public struct ItemReport: Sendable, Codable, Equatable {
         expected = record.expected ?? listed?.size
         confidence = record.expected != nil ? record.confidence : listed.flatMap { SizeBasis(rawValue: $0.confidence.rawValue) }
         verified = record.verified
-        problems = record.problems
+        problems = record.problems + (record.upscale?.problems ?? [])
         thumbnail = record.thumbnail
         presets = record.presets
+        upscale = record.upscale
+        if let upscale = record.upscale, upscale.state == .done {
+            (output, width, height, format) = (upscale.output, upscale.width, upscale.height, upscale.format)
+        }
     }
 }
 

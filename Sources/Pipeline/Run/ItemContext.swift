@@ -40,6 +40,13 @@ struct ItemContext {
     var output: DecodedOutput?
     /// Credits this run reserved for the item's submit, given back if the task is refunded.
     var reserved: Int?
+    /// When this run submitted the item's task (nil: an earlier run did): polling plans from it.
+    var submittedAt: ContinuousClock.Instant?
+    /// The same for the item's upscale.
+    var upscaleReserved: Int?
+    var upscaleSubmittedAt: ContinuousClock.Instant?
+    /// What the upscale step would do (set when planning).
+    var upscalePlan: UpscalePlan?
 
     init(item: PipelineItem, key: String, record: ItemRecord) {
         self.item = item
@@ -82,7 +89,18 @@ struct ItemContext {
             }
         }
         record = next
-        run.events(RunEvent(item: name, step: step, state: state, message: nil, problems: next.problems, credits: next.credits))
+        run.events(RunEvent(item: name, step: step, state: next.effectiveState, message: nil,
+                            problems: next.problems + (next.upscale?.problems ?? []), credits: next.credits))
+    }
+
+    /// Changes the item's upscale with `change` and moves it to `state` (creating it when `start` is
+    /// given), through the same compare-and-set and durability rules as the item's own moves.
+    mutating func moveUpscale(to state: ItemState, step: String, in run: RunContext, start: UpscaleRecord? = nil,
+                              _ change: (inout UpscaleRecord) -> Void = { _ in }) throws(ItemStop) {
+        guard var upscale = start ?? record.upscale else { return }
+        change(&upscale)
+        upscale.state = state
+        try move(to: record.state, step: step, in: run) { $0.upscale = upscale }
     }
 
     /// Moves to `state` with `problem` as the item's problem, and ends the item for this run.

@@ -27,6 +27,12 @@ public struct ItemProblem: Codable, Sendable, Equatable, CustomStringConvertible
         case download
         /// Not submitted: `--max-credits` would have been exceeded.
         case budget
+        /// Not submitted: today's requests would not cover collecting it (`X-RateLimit-Remaining`).
+        case requests
+        /// The reference's width ÷ height is outside what the service accepts.
+        case ratio
+        /// The upscale could not be made (a target out of reach, above the largest output).
+        case upscale
         /// The output on disk was deleted or changed since it was saved.
         case outputChanged = "output-changed"
         /// The thumbnail could not be made.
@@ -45,6 +51,7 @@ public struct ItemProblem: Codable, Sendable, Equatable, CustomStringConvertible
         case sizeUnverified = "size-unverified"
         case blank
         case notRecorded = "not-recorded"
+        case upscaleSize = "upscale-size"
     }
 
     public var kind: Kind

@@ -24,7 +24,8 @@ public enum ItemState: String, Codable, Sendable, CaseIterable {
     case failed
     /// Passed over by policy (`check oversize skip`).
     case skipped
-    /// Not submitted: `--max-credits` would have been exceeded. The next run may send it.
+    /// Not submitted: `--max-credits`, or today's request limit, would have been exceeded. The next run
+    /// may send it.
     case budget
 
     /// States in which nothing has been sent for the item's current key: a run may submit it.
@@ -46,7 +47,7 @@ public enum ItemState: String, Codable, Sendable, CaseIterable {
         case .rejected: "the output was paid for but failed verification"
         case .failed: "could not go on this time; the next run tries again"
         case .skipped: "passed over by policy (check oversize skip)"
-        case .budget: "not sent: --max-credits would have been exceeded"
+        case .budget: "not sent: --max-credits, or today's request limit, would have been exceeded"
         }
     }
 

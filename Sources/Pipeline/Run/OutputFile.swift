@@ -27,20 +27,28 @@ enum OutputFile {
     }
 
     /// Whether the output `record` names is still on disk as it was saved.
-    static func isIntact(_ record: ItemRecord) -> Bool {
+    static func isIntact(_ record: some SavedOutput) -> Bool {
         guard let path = record.output, let found = fingerprint(path) else { return false }
         if found.bytes == record.outputBytes, found.modified == record.outputModified { return true }
         return found.bytes == record.outputBytes && checksum(path) == record.checksum
     }
 
     /// Records `path` as the item's output: its place, size, time and checksum.
-    static func record(_ path: String, in record: inout ItemRecord) {
+    static func record(_ path: String, in record: inout some SavedOutput) {
         let found = fingerprint(path)
         record.output = path
         record.outputBytes = found?.bytes
         record.outputModified = found?.modified
         record.checksum = checksum(path)
     }
+}
+
+/// A record of a file imagepipe saved: its place, size, time and checksum (an item's output, its upscale).
+public protocol SavedOutput {
+    var output: String? { get set }
+    var outputBytes: Int? { get set }
+    var outputModified: Int64? { get set }
+    var checksum: String? { get set }
 }
 
 func hex<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {

@@ -12,9 +12,11 @@ import VicSee
 /// 3. **generate** — credits reserved, the reference prepared and published, the intent journaled, the
 ///    submit sent, its task id journaled, the task polled, the output downloaded, checked and named;
 /// 4. **verify** (or, without it, acceptance) — the output's verdict;
-/// 5. **fit** — a copy of each verified output made to pass a preset, beside it (`OUT/fit/`);
-/// 6. **verify preset** — the fitted copy (or, without fit, the output) against the presets named;
-/// 7. **thumbnail** (of the output);
+/// 5. **upscale** — of a finished output below the target: a second paid task, journaled like the first,
+///    its result verified against the output × the factor;
+/// 6. **fit** — a copy of each verified output made to pass a preset, beside it (`OUT/fit/`);
+/// 7. **verify preset** — the fitted copy (or, without fit, the output) against the presets named;
+/// 8. **thumbnail** (of the upscaled output once there is one);
 ///
 /// and then `report.json` and `index.html`, both made from the journal. `plan` walks the same stages
 /// with nothing written and nothing sent. A stage that has nothing to do for an item (a reference
@@ -47,6 +49,7 @@ public final class PipelineRunner: Sendable {
         if spec.aspect != nil || spec.generate != nil { stages.append(spec.aspect ?? AspectStep()) }
         if let generate = spec.generate { stages.append(generate) }
         if let verify = spec.verify { stages.append(verify) } else { stages.append(Acceptance()) }
+        if let upscale = spec.upscale { stages.append(upscale) }
         if let fit = spec.fit { stages.append(fit) }
         if let verify = spec.verify, verify.presets != nil { stages.append(PresetVerification(verify: verify)) }
         if let thumbnail = spec.thumbnail { stages.append(thumbnail) }
@@ -67,6 +70,7 @@ public final class PipelineRunner: Sendable {
         let cost = context.model.flatMap { model in spec.generate.flatMap { model.credits(for: $0.resolution) } } ?? 0
         var firstWithContent: [String: String] = [:]
         var planned: [PlanItem] = []
+        var requests = RequestEstimate(spec: spec, journal: existing)
         for item in items {
             let content = item.input.map { contentHash(of: $0, journal: existing) }
             let key = key(for: item, content: content)
@@ -81,13 +85,20 @@ public final class PipelineRunner: Sendable {
             }
             let record = planning.record
             let sends = spec.generate != nil && record.problems.isEmpty && planning.needsReference
+            var problems = record.problems
+            if let refusal = planning.upscalePlan?.refusal { problems.append(ItemProblem(.upscale, subject: item.name.text, reason: refusal.description)) }
+            let upscale = problems.isEmpty ? planning.upscalePlan?.decision : nil
+            if sends { requests.addGeneration(of: planning, content: content?.hash, model: context.model) }
+            if let upscale { requests.addUpscale(upscale, fromTask: spec.generate != nil) }
             planned.append(PlanItem(name: item.name.text, input: item.input, ratio: record.ratio, distortion: record.distortion,
                                     tier: spec.generate?.resolution, credits: sends ? cost : 0, state: record.state,
-                                    problems: record.problems, sameContentAs: sameAs))
+                                    problems: problems, sameContentAs: sameAs, upscale: upscale))
         }
-        let total = planned.reduce(0) { $0 + $1.credits }
+        let generation = planned.reduce(0) { $0 + $1.credits }
+        let upscaling = planned.reduce(0) { $0 + ($1.upscale?.credits ?? 0) }
+        let dollars = Double(generation) * (context.model?.dollarsPerCredit ?? 0) + Double(upscaling) * (catalogue.service?.upscale.dollarsPerCredit ?? 0)
         return Plan(items: planned, patternProblems: patternProblems.map { ItemProblem(.unreadable, subject: $0.pattern, reason: $0.problem) },
-                    totalCredits: total, dollars: Double(total) * (context.model?.dollarsPerCredit ?? 0))
+                    totalCredits: generation + upscaling, dollars: dollars, requests: requests.total > 0 ? requests : nil)
     }
 
     // MARK: Run
@@ -100,7 +111,7 @@ public final class PipelineRunner: Sendable {
         let problems = spec.problems(catalogue: catalogue, presets: presets)
         guard problems.isEmpty else { throw .invalid(problems) }
         let namedPresets = spec.resolvePresets(in: presets).found
-        if case .loopback = spec.publishWay, !backend.isOnThisMachine, spec.generate != nil, spec.input != nil {
+        if case .loopback? = spec.publish?.way, !backend.isOnThisMachine, spec.generate != nil || spec.upscale != nil, spec.input != nil {
             throw .publish(.loopbackNeedsSimulator)
         }
         let output = spec.outputDirectory
@@ -131,13 +142,13 @@ public final class PipelineRunner: Sendable {
         do { try journal.insert(fresh) } catch { throw .journal(error) }
 
         var session: GenerationSession?
-        if spec.generate != nil {
+        if spec.generate != nil || spec.upscale != nil {
             var chosen = backend
             if case .simulator(var simulated) = backend, simulated.stateDirectory == nil {
                 simulated.stateDirectory = output + "/.simulator"
                 chosen = .simulator(simulated)
             }
-            do { session = try await GenerationSession.open(backend: chosen, catalogue: catalogue) } catch {
+            do { session = try await GenerationSession.open(backend: chosen, catalogue: catalogue, pollPolicy: options.pollPolicy) } catch {
                 throw .backend(detail: error.reason)
             }
         }
@@ -147,6 +158,12 @@ public final class PipelineRunner: Sendable {
         let width = max(1, options.jobs ?? spec.generate?.concurrency ?? ProcessInfo.processInfo.activeProcessorCount)
         await Self.process(contexts, stages: Self.stages(for: spec), width: width, in: context)
         await session?.close()
+        // Not money: kept for adaptive polling and for plan's request count; a failure here loses nothing paid.
+        try? journal.recordDurations(context.durations.all)
+        if let session, let limit = session.client.rateLimit {
+            try? journal.recordRequestLimit(RequestLimitRecord(service: session.client.configuration.baseURL, limit: limit.limit,
+                                                               remaining: limit.remaining, reset: limit.reset, seenAt: Date().timeIntervalSince1970))
+        }
 
         var stopError: RunError?
         do { try journal.flush() } catch { stopError = .journal(error) }
@@ -268,12 +285,17 @@ public struct PlanItem: Sendable {
     public var problems: [ItemProblem]
     /// An earlier item whose input has the same bytes: both are generated (and paid for).
     public var sameContentAs: String?
+    /// The upscale a run would make of it (its factor, output size and credits); nil when none.
+    public var upscale: UpscaleDecision?
 }
 
 public struct Plan: Sendable {
     public var items: [PlanItem]
     /// Input patterns that matched nothing.
     public var patternProblems: [ItemProblem]
+    /// Generations' and upscales' credits.
     public var totalCredits: Int
     public var dollars: Double
+    /// The requests the run would make against the service's daily limit; nil when none.
+    public var requests: RequestEstimate?
 }

@@ -22,9 +22,11 @@ enum PreparationError: SubjectError {
     }
 }
 
-/// Applies the reference changes the check and aspect steps recorded, in order, writing the derived copy
-/// in `.work/` (the original is never touched). The copy is named by the item's key, which covers the
-/// input's bytes and those steps' options, so a copy already made for the same key is used as it is.
+/// Applies the reference changes the check and aspect steps recorded, writing the derived copy in
+/// `.work/` (the original is never touched): crops and pads in order, then the shrink, last, so that
+/// what is sent is within the limits whatever the crop or pad made of it (a shrink of a reference
+/// already within them changes nothing). The copy is named by the item's key, which covers the input's
+/// bytes and those steps' options, so a copy already made for the same key is used as it is.
 enum ReferencePreparation {
     /// How many times shrinking tries a smaller size to get under the byte limit.
     static let shrinkAttempts = 8
@@ -32,22 +34,41 @@ enum ReferencePreparation {
     static func prepare(_ input: String, transforms: [ReferenceTransform], key: String, in work: String) throws -> String {
         guard !transforms.isEmpty else { return input }
         guard AtomicFile.makeDirectories(work) else { throw PreparationError.cannotCreate(folder: work) }
+        let ordered = transforms.filter { !$0.isShrink } + transforms.filter(\.isShrink)
         var source = input
-        for (index, transform) in transforms.enumerated() {
-            let ext = if case .shrink = transform { "jpg" } else { "png" }
-            let path = "\(work)/\(key.prefix(24))-\(index).\(ext)"
-            if OutputFile.fingerprint(path) == nil { try apply(transform, from: source, to: path) }
-            source = path
+        for (index, transform) in ordered.enumerated() {
+            let path = "\(work)/\(key.prefix(24))-\(index).\(transform.isShrink ? "jpg" : "png")"
+            if OutputFile.fingerprint(path) != nil {
+                source = path
+            } else {
+                source = try apply(transform, from: source, to: path)
+            }
         }
         return source
     }
 
-    private static func apply(_ transform: ReferenceTransform, from source: String, to path: String) throws {
+    /// The size of a `width` × `height` reference after a crop or pad to a ratio (the same sums `apply` makes).
+    static func size(of size: PixelSize, after transform: ReferenceTransform?) -> PixelSize {
+        let (width, height) = (Double(size.width), Double(size.height))
+        let framed: Double
+        let ratio: AspectRatio
+        switch transform {
+        case .crop(let target)?: (framed, ratio) = (min(width, height * target.value), target)
+        case .pad(let target)?: (framed, ratio) = (max(width, height * target.value), target)
+        case .shrink?, nil: return size
+        }
+        return PixelSize(width: max(1, Int(framed.rounded())), height: max(1, Int((framed / ratio.value).rounded())))
+    }
+
+    /// Writes `transform` of `source` to `path` and returns the file to go on with: `path`, or `source`
+    /// itself for a shrink it is already small enough for.
+    private static func apply(_ transform: ReferenceTransform, from source: String, to path: String) throws -> String {
         let info = try ImageProbe.probe(path: source, limits: ImageLimits(maxBytes: nil, maxPixels: nil))
         var options = ThumbnailOptions()
         options.limits = ImageLimits(maxBytes: nil, maxPixels: nil)
         switch transform {
         case .shrink(let maxBytes, let maxPixels):
+            if info.bytes <= maxBytes && info.pixelCount <= maxPixels { return source }
             options.format = .jpeg
             options.quality = 90
             var scale = min(1, (Double(maxPixels) / Double(info.pixelCount)).squareRoot())
@@ -55,28 +76,25 @@ enum ReferencePreparation {
                 options.width = max(1, Int(Double(info.width) * scale))
                 options.height = max(1, Int(Double(info.height) * scale))
                 let written = try Thumbnailer.write(input: source, to: path, options: options)
-                if written.bytes <= maxBytes { return }
+                if written.bytes <= maxBytes { return path }
                 scale *= 0.8
             }
             throw PreparationError.cannotShrink(path: source, bytes: OutputFile.fingerprint(path)?.bytes ?? 0, limit: maxBytes)
-        case .crop(let ratio):
-            try reframe(source, to: path, info: info, ratio: ratio, fit: .cover, options: options)
-        case .pad(let ratio):
-            try reframe(source, to: path, info: info, ratio: ratio, fit: .pad, options: options)
+        case .crop, .pad:
+            let framed = size(of: PixelSize(width: info.width, height: info.height), after: transform)
+            options.format = .png
+            options.width = framed.width
+            options.height = framed.height
+            if case .crop = transform { options.fit = .cover } else { options.fit = .pad }
+            try Thumbnailer.write(input: source, to: path, options: options)
+            return path
         }
     }
+}
 
-    /// Crops (`cover`: the shorter of the two sides the ratio allows) or pads (`pad`: the longer) to
-    /// exactly `ratio`.
-    private static func reframe(_ source: String, to path: String, info: ImageInfo, ratio: AspectRatio, fit: ThumbnailFit,
-                                options: ThumbnailOptions) throws {
-        let byHeight: Double = Double(info.height) * ratio.value
-        let width: Double = fit == .cover ? Swift.min(Double(info.width), byHeight) : Swift.max(Double(info.width), byHeight)
-        var options = options
-        options.format = .png
-        options.width = Swift.max(1, Int(width.rounded()))
-        options.height = Swift.max(1, Int((width / ratio.value).rounded()))
-        options.fit = fit
-        try Thumbnailer.write(input: source, to: path, options: options)
+extension ReferenceTransform {
+    var isShrink: Bool {
+        if case .shrink = self { return true }
+        return false
     }
 }

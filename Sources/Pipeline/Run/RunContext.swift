@@ -34,11 +34,15 @@ final class RunContext: Sendable {
     let journal: Journal?
     let budget: Budget
     let control: RunControl
-    /// Nil when planning, or when nothing is generated.
+    /// Nil when planning, or when nothing is generated or upscaled.
     let session: GenerationSession?
     /// The marketplace presets the pipeline names (`verify preset`, `fit preset`), by name.
     let presets: [String: Preset]
     let events: @Sendable (RunEvent) -> Void
+    /// How long tasks took, by kind (from the journal, and this run's): adaptive polling plans from it.
+    let durations: TaskDurations
+    /// Tasks in flight against the daily request limit.
+    let requests = RequestBudget()
 
     init(spec: PipelineSpec, catalogue: ModelCatalogue, options: RunOptions, journal: Journal?, budget: Budget,
          control: RunControl, session: GenerationSession?, presets: [String: Preset] = [:], events: @escaping @Sendable (RunEvent) -> Void) {
@@ -52,6 +56,18 @@ final class RunContext: Sendable {
         self.session = session
         self.presets = presets
         self.events = events
+        durations = TaskDurations(journal?.durations ?? [:])
+    }
+
+    /// How references reach the service: the publish step's way, or the default for the service.
+    var publishWay: PublishStep.Way { spec.publishWay(serviceOnThisMachine: session?.backend.isOnThisMachine ?? true) }
+
+    /// How tasks are polled: the run's choice, else the session's default for its service.
+    var pollPolicy: PollPolicy { options.pollPolicy ?? session?.pollPolicy ?? PollPolicy() }
+
+    /// Publishes references the run's way, remembering uploads in the journal.
+    func publisher(_ session: GenerationSession) -> ReferencePublisher {
+        ReferencePublisher(way: publishWay, session: session, journal: journal)
     }
 
     var isPlan: Bool { journal == nil }

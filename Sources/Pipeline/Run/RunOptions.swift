@@ -1,4 +1,5 @@
 import ErrorVocabulary
+import VicSee
 
 /// How a run may spend and what it may send again.
 public struct RunOptions: Sendable {
@@ -18,6 +19,8 @@ public struct RunOptions: Sendable {
     public var crashAfterWrites: Int?
     /// The file the pipeline was read from, named in report.json and on the review sheet.
     public var pipelineFile: String?
+    /// How tasks are polled; nil: adaptive, from the durations seen (see `PollPolicy`).
+    public var pollPolicy: PollPolicy?
 
     public init() {}
 }

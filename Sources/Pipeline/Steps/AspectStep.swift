@@ -1,3 +1,4 @@
+import Foundation
 import ImageCore
 import VicSee
 
@@ -48,39 +49,43 @@ extension AspectStep: ItemStage {
             item.aspect = AspectChoice(ratio)
             return
         }
-        var distortion: Double?
-        var choice: AspectChoice?
         let info = item.reference
-        switch (run.spec.generate?.aspect, run.model) {
-        case (.auto?, _):
-            choice = .auto
-        case (.fixed(let ratio)?, _):
-            choice = .ratio(ratio)
-            distortion = info.map { exp(ratio.distance(to: Double($0.width) / Double($0.height))) - 1 }
-        case (.inferred?, let model?):
-            if let info, let nearest = AspectRatio.nearest(toWidth: info.width, height: info.height, among: model.fixedRatios) {
-                (choice, distortion) = (.ratio(nearest.ratio), nearest.distortion)
-            } else if info == nil {
-                choice = .ratio(AspectRatio(width: 1, height: 1))
-            }
-        default:
-            if let info, let nearest = AspectRatio.nearest(toWidth: info.width, height: info.height, among: Self.commonRatios) {
-                (choice, distortion) = (.ratio(nearest.ratio), nearest.distortion)
-            }
-        }
+        let (choice, distortion) = Self.choice(for: info, in: run)
         item.aspect = choice
         item.update { record in
             record.ratio = choice?.description
             record.distortion = distortion
         }
-        if case .ratio(let ratio)? = choice, info != nil, distortion ?? 0 > 0 {
-            switch mode {
-            case .report: break
-            case .crop: item.transforms.append(.crop(ratio))
-            case .pad: item.transforms.append(.pad(ratio))
+        if let transform = transform(to: choice, distortion: distortion), info != nil { item.transforms.append(transform) }
+    }
+
+    /// The ratio to ask for a reference with header `info` (nil: none), and how far the reference is from it.
+    static func choice(for info: ImageInfo?, in run: RunContext) -> (AspectChoice?, Double?) {
+        switch (run.spec.generate?.aspect, run.model) {
+        case (.auto?, _):
+            return (.auto, nil)
+        case (.fixed(let ratio)?, _):
+            return (.ratio(ratio), info.map { exp(ratio.distance(to: Double($0.width) / Double($0.height))) - 1 })
+        case (.inferred?, let model?):
+            if let info, let nearest = AspectRatio.nearest(toWidth: info.width, height: info.height, among: model.fixedRatios) {
+                return (.ratio(nearest.ratio), nearest.distortion)
             }
+            return (info == nil ? .ratio(AspectRatio(width: 1, height: 1)) : nil, nil)
+        default:
+            if let info, let nearest = AspectRatio.nearest(toWidth: info.width, height: info.height, among: commonRatios) {
+                return (.ratio(nearest.ratio), nearest.distortion)
+            }
+            return (nil, nil)
+        }
+    }
+
+    /// The crop or pad this mode records to bring a reference `distortion` away from `choice` to it.
+    func transform(to choice: AspectChoice?, distortion: Double?) -> ReferenceTransform? {
+        guard case .ratio(let ratio)? = choice, distortion ?? 0 > 0 else { return nil }
+        switch mode {
+        case .report: return nil
+        case .crop: return .crop(ratio)
+        case .pad: return .pad(ratio)
         }
     }
 }
-
-import Foundation

@@ -1,4 +1,5 @@
 import ImageCore
+import VicSee
 
 /// What to do with a reference above the byte or pixel limit.
 public enum OversizePolicy: String, Sendable, CaseIterable, Codable {
@@ -45,8 +46,11 @@ extension CheckStep: ItemStage {
         try check(&item, in: run)
     }
 
-    /// Probes the reference (its header only) and holds it to the formats and limits; an oversize one is
-    /// failed, skipped or recorded for shrinking, as the policy says.
+    /// Probes the reference (its header only) and holds it to the formats, to this step's limits and to
+    /// the service's for the model (the catalogue's: bytes, megapixels, width ÷ height), as it will be
+    /// sent — after the crop or pad the aspect step records, which can bring a panorama into the ratio
+    /// range (or, padded, over the megapixels). An oversize one is failed, skipped or recorded for
+    /// shrinking, as the policy says; a ratio out of range is failed with the aspect mode that fixes it.
     private func check(_ item: inout ItemContext, in run: RunContext) throws(ItemStop) {
         guard let input = item.item.input, item.needsReference else { return }
         let info: ImageInfo
@@ -59,19 +63,47 @@ extension CheckStep: ItemStage {
             try item.stop(.failed, step: Self.keyword, in: run, ItemProblem(.format, subject: input,
                 reason: "\(info.format.displayName) is not accepted here (check formats \(formats.map(\.rawValue).joined(separator: ",")))"))
         }
-        if info.bytes > maxBytes || info.pixelCount > maxPixels {
-            let what = info.bytes > maxBytes ? "the file is \(info.bytes) bytes; the limit is \(maxBytes)"
-                : "\(info.storedWidth)×\(info.storedHeight) is \(info.pixelCount) pixels; the limit is \(maxPixels)"
+        let service = run.spec.generate != nil ? run.model?.references : nil
+        let aspect = run.spec.aspect ?? AspectStep()
+        let (choice, distortion) = AspectStep.choice(for: info, in: run)
+        let reframe = run.spec.generate != nil ? aspect.transform(to: choice, distortion: distortion) : nil
+        let sent = ReferencePreparation.size(of: PixelSize(width: info.width, height: info.height), after: reframe)
+        if let range = service?.ratio, !range.contains(sent.ratio) {
+            let violation = ReferenceLimitViolation.ratio(width: sent.width, height: sent.height, allowed: range)
+            try item.stop(.failed, step: Self.keyword, in: run, ItemProblem(.ratio, subject: input,
+                reason: "\(violation): \(Self.ratioFix(for: sent, within: range, in: run))"))
+        }
+        let maxBytes = min(self.maxBytes, service?.maxBytes ?? .max)
+        let maxPixels = min(self.maxPixels, service?.maxPixels ?? .max)
+        var shrink = oversize == .shrink && reframe != nil  // a derived copy is held to the limits too
+        if info.bytes > maxBytes || sent.pixels > maxPixels {
+            let whose = { (limit: Int, own: Int) in limit < own ? " (the service's)" : "" }
+            let padded = sent.pixels > info.pixelCount ? " once padded" : ""
+            let what = info.bytes > maxBytes ? "the file is \(info.bytes) bytes; the limit is \(maxBytes)\(whose(maxBytes, self.maxBytes))"
+                : "\(sent) is \(sent.pixels) pixels\(padded); the limit is \(maxPixels)\(whose(maxPixels, self.maxPixels))"
             switch oversize {
             case .fail:
                 try item.stop(.failed, step: Self.keyword, in: run, ItemProblem(.oversize, subject: input, reason: what + " (check oversize shrink makes a smaller copy)"))
             case .skip:
                 try item.stop(.skipped, step: Self.keyword, in: run, ItemProblem(.oversize, subject: input, reason: what))
             case .shrink:
-                item.transforms.append(.shrink(maxBytes: maxBytes, maxPixels: maxPixels))
+                shrink = true
             }
         }
+        if shrink { item.transforms.append(.shrink(maxBytes: maxBytes, maxPixels: maxPixels)) }
         item.reference = info
+    }
+
+    /// What brings a reference of `size` inside `range`: the aspect mode (crop or pad) to the nearest
+    /// ratio the model offers within the range.
+    static func ratioFix(for size: PixelSize, within range: RatioRange, in run: RunContext) -> String {
+        let offered = (run.model?.fixedRatios ?? AspectStep.commonRatios).filter { range.contains($0.value) }
+        let nearest = AspectRatio.nearest(toWidth: size.width, height: size.height, among: offered)?.ratio
+        let target = nearest.map { " to \($0)" } ?? ""
+        if case .auto? = run.spec.generate?.aspect {
+            return "'aspect crop' or 'aspect pad' with an inferred or fixed ratio (generate aspect inferred) brings it\(target)"
+        }
+        return "'aspect crop' or 'aspect pad' brings it\(target)"
     }
 }
 

@@ -68,9 +68,16 @@ extension GenerateStep: ItemStage {
 
     private func submit(_ item: inout ItemContext, model: ModelSpec, session: GenerationSession, in run: RunContext) async throws(ItemStop) {
         guard run.control.stop == nil else { throw ItemStop() }
+        let kind = TaskDurations.generation(model: model.id, tier: resolution)
+        let perTask = 2 + run.pollPolicy.expectedPolls(history: run.durations.history(kind))
+        // Held back, an item keeps an unknown or lost state (which it may not leave but by a submit).
+        let heldBack: ItemState = item.record.state.canMove(to: .budget) ? .budget : item.record.state
+        if let problem = run.requests.refusal(perTask: perTask, limit: session.client.rateLimit) {
+            try item.stop(heldBack, step: Self.keyword, in: run, problem)
+        }
         let cost = model.credits(for: resolution) ?? 0
         guard await run.budget.reserve(cost) else {
-            try item.stop(.budget, step: Self.keyword, in: run, ItemProblem(.budget, subject: item.name,
+            try item.stop(heldBack, step: Self.keyword, in: run, ItemProblem(.budget, subject: item.name,
                 reason: "not submitted: \(cost) more credits would pass --max-credits \(run.options.maxCredits ?? 0)"))
         }
         let request: GenerationRequest
@@ -98,6 +105,7 @@ extension GenerateStep: ItemStage {
             throw error
         }
         let receipt: SubmitReceipt
+        let sent = ContinuousClock.now
         do {
             receipt = try await session.client.submit(request, spec: model)
         } catch let error as ServiceError {
@@ -116,6 +124,7 @@ extension GenerateStep: ItemStage {
         }
         run.budget.commit(cost)
         item.reserved = cost
+        item.submittedAt = sent
         do {
             try item.move(to: .submitted, step: Self.keyword, in: run) { record in
                 record.taskID = receipt.taskID
@@ -134,15 +143,17 @@ extension GenerateStep: ItemStage {
                              in run: RunContext) async throws -> GenerationRequest {
         var urls: [String] = []
         var sizes: [Int] = []
+        var dimensions: [PixelSize] = []
         if let input = item.item.input {
             let prepared = try ReferencePreparation.prepare(input, transforms: item.transforms, key: item.key, in: run.workDirectory)
-            let published = try await ReferencePublisher(way: run.spec.publishWay, session: session)
-                .publish(prepared, original: prepared == input, relativePath: item.item.relativePath)
+            let info = try ImageProbe.probe(path: prepared, limits: ImageLimits(maxBytes: nil, maxPixels: nil))
+            let published = try await run.publisher(session).publish(prepared, original: prepared == input, relativePath: item.item.relativePath)
             urls.append(published.url)
             sizes.append(published.bytes)
+            dimensions.append(PixelSize(width: info.width, height: info.height))
         }
         let request = GenerationRequest(model: model.id, prompt: prompt(for: item.name), imageURLs: urls, resolution: resolution,
-                                        aspect: item.aspect ?? .auto, referenceBytes: sizes)
+                                        aspect: item.aspect ?? .auto, referenceBytes: sizes, referenceSizes: dimensions)
         _ = try request.validate(against: run.catalogue)
         return request
     }
@@ -151,9 +162,10 @@ extension GenerateStep: ItemStage {
     /// after the item and the real format, and recorded with its checksum.
     private func collect(_ item: inout ItemContext, session: GenerationSession, in run: RunContext) async throws(ItemStop) {
         guard item.record.state == .submitted, let taskID = item.record.taskID else { return }
+        let kind = TaskDurations.generation(model: item.record.model ?? model, tier: resolution)
         let finished: TaskStatus
         do {
-            finished = try await session.client.waitForCompletion(taskID)
+            finished = try await run.poll(taskID, submittedAt: item.submittedAt, kind: kind, session: session)
         } catch let error as ServiceError {
             switch error {
             case .taskFailed:

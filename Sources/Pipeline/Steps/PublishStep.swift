@@ -13,17 +13,23 @@ public struct S3Target: Sendable, Equatable {
     }
 }
 
-/// `publish`: how local references reach the service, which fetches them by URL. One way per pipeline:
-/// `loopback` (imagepipe serves them on 127.0.0.1: the simulator only), `base-url URL` (you already host
-/// the originals there) or `s3` (uploaded to S3-compatible storage, sent as presigned URLs).
+/// `publish`: how local references reach the service. One way per pipeline: `upload` (the service's own
+/// storage: `POST /upload`, then the bytes put to a presigned URL; the default with the real service),
+/// `inline` (inside the request as a `data:` URI, for small references), `loopback` (imagepipe serves
+/// them on 127.0.0.1: the simulator only, and its default), `base-url URL` (you already host the
+/// originals there) or `s3` (uploaded to S3-compatible storage, sent as presigned URLs).
 public struct PublishStep: PipelineStep {
     /// The way chosen, as a value.
     public enum Way: Sendable, Equatable {
+        case upload
+        case inline
         case loopback
         case baseURL(String)
         case s3(S3Target)
     }
 
+    public var upload = false
+    public var inline = false
     public var loopback = false
     public var baseURL: String?
     public var s3 = false
@@ -37,6 +43,8 @@ public struct PublishStep: PipelineStep {
 
     public init(_ way: Way) {
         switch way {
+        case .upload: upload = true
+        case .inline: inline = true
         case .loopback: loopback = true
         case .baseURL(let url): baseURL = url
         case .s3(let target):
@@ -46,11 +54,13 @@ public struct PublishStep: PipelineStep {
     }
 
     public static let keyword = "publish"
-    public static let summary = "How local references reach the service: loopback (simulator only), base-url URL, or s3."
-    public static let example = "publish s3 bucket refs endpoint http://127.0.0.1:9000"
+    public static let summary = "How local references reach the service: upload (the default with the real service), inline, loopback (the simulator's default), base-url URL, or s3."
+    public static let example = "publish upload"
     public static let defaults = PublishStep()
     public static var options: [StepOption<PublishStep>] {
         [
+            .flag("upload", \.upload, help: "Put them in the service's own storage (POST /upload); an upload is reused while it is valid."),
+            .flag("inline", \.inline, help: "Send them inside the request as data: URIs (up to the catalogue's inline limit, 3,000,000 bytes; larger: upload)."),
             .flag("loopback", \.loopback, help: "imagepipe serves the references on 127.0.0.1 (the simulator only)."),
             StepOption("base-url", \.baseURL, .url, help: "The originals are already hosted under this URL, keeping their folders."),
             .flag("s3", \.s3, help: "Upload to S3-compatible storage; the service gets presigned URLs."),
@@ -64,6 +74,9 @@ public struct PublishStep: PipelineStep {
 
     /// The way chosen; nil when the options do not name exactly one.
     public var way: Way? {
+        guard ways == 1 else { return nil }
+        if upload { return .upload }
+        if inline { return .inline }
         switch (loopback, baseURL, s3) {
         case (true, nil, false): return .loopback
         case (false, let url?, false): return .baseURL(url)
@@ -76,10 +89,12 @@ public struct PublishStep: PipelineStep {
         }
     }
 
+    /// How many ways the options name.
+    private var ways: Int { [upload, inline, loopback, baseURL != nil, s3].filter { $0 }.count }
+
     public func problems() -> [OptionProblem] {
-        let ways = [loopback, baseURL != nil, s3].filter { $0 }.count
-        if ways == 0 { return [OptionProblem(option: nil, "'publish' needs one way: loopback, base-url URL or s3 bucket NAME")] }
-        if ways > 1 { return [OptionProblem(option: nil, "'publish' takes one way: loopback, base-url URL or s3, not several")] }
+        if ways == 0 { return [OptionProblem(option: nil, "'publish' needs one way: upload, inline, loopback, base-url URL or s3 bucket NAME")] }
+        if ways > 1 { return [OptionProblem(option: nil, "'publish' takes one way: upload, inline, loopback, base-url URL or s3, not several")] }
         if s3 && bucket == nil { return [OptionProblem(option: "s3", "'publish s3' needs a bucket (bucket NAME)")] }
         let defaults = PublishStep.defaults
         if !s3 {

@@ -58,8 +58,8 @@ extension ThumbnailStep: ItemStage {
     /// Makes the thumbnail of a done or rejected item's output (or input) unless the one on disk was made
     /// from the same file with the same settings.
     func run(_ item: inout ItemContext, in run: RunContext) async throws(ItemStop) {
-        guard [.done, .rejected].contains(item.record.state), let source = item.record.output ?? item.item.input else { return }
-        let key = line + (item.record.checksum.map { " of " + $0 } ?? "")
+        guard [.done, .rejected].contains(item.record.state), let source = item.record.finalOutput?.path ?? item.item.input else { return }
+        let key = line + (item.record.finalOutput?.checksum.map { " of " + $0 } ?? "")
         let stem = item.derivedStem(of: source, in: run)
         let format = format ?? item.record.format.flatMap(ImageFormat.init(rawValue:))
             ?? (try? ImageProbe.probe(path: source, limits: ImageLimits(maxBytes: nil, maxPixels: nil)))?.format ?? .jpeg

@@ -5,7 +5,7 @@ import Marketplace
 /// Everything the journal knows about one item: where it stands, what was asked and paid for, the
 /// output and its verdict. `report.json` and the review sheet are made from these rows, so a re-run
 /// shows the same verdicts as the run that made them.
-public struct ItemRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+public struct ItemRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord, SavedOutput {
     public static let databaseTableName = "item_records"
 
     /// SHA-256 of the item's identity, its input's bytes and the canonical text of the steps that shape it.
@@ -70,6 +70,8 @@ public struct ItemRecord: Codable, Sendable, Equatable, FetchableRecord, Persist
     /// The preset check's settings, the presets' rules and the file it judged: a change checks again.
     public var presetKey: String?
     public var updatedAt: Double
+    /// The upscale of the output (the `upscale` step), with its own state; nil when none was needed.
+    public var upscale: UpscaleRecord?
 
     public init(key: String, name: String, input: String?) {
         self.key = key
@@ -80,5 +82,20 @@ public struct ItemRecord: Codable, Sendable, Equatable, FetchableRecord, Persist
         problems = []
         presets = []
         updatedAt = 0
+    }
+}
+
+extension ItemRecord {
+    /// Where the item stands as a whole: the upscale's state once the generation is done and an upscale
+    /// was started (an upscale not done leaves the item not done), else the generation's.
+    public var effectiveState: ItemState {
+        guard state == .done, let upscale else { return state }
+        return upscale.state
+    }
+
+    /// The item's final file: the upscaled output once the upscale is done, else the output.
+    public var finalOutput: (path: String, checksum: String?)? {
+        if let upscale, upscale.state == .done, let path = upscale.output { return (path, upscale.checksum) }
+        return output.map { ($0, checksum) }
     }
 }

@@ -41,8 +41,8 @@ public enum JournalError: SubjectError, Equatable {
 /// durable write or every `batchSize` changes: a crash loses at most some verification work, never a task.
 public final class Journal: Sendable {
     public let path: String
-    private let queue: DatabaseQueue
-    private let state: Mutex<Memory>
+    let queue: DatabaseQueue
+    let state: Mutex<Memory>
     /// Held while a batch is taken and written, so batches reach the disk in the order they were taken.
     private let writing = NSLock()
     /// For the crash tests: after this many commits the process kills itself (SIGKILL).
@@ -54,6 +54,10 @@ public final class Journal: Sendable {
         var hashes: [String: InputHash] = [:]
         var unsavedHashes: [InputHash] = []
         var commits = 0
+        /// What the journal keeps of the service (Journal+Service.swift).
+        var uploads: [String: UploadRecord] = [:]
+        var requestLimits: [String: RequestLimitRecord] = [:]
+        var durations: [String: [Double]] = [:]
     }
 
     /// A file's content hash, remembered with what identifies its version (size, modification time,
@@ -88,6 +92,7 @@ public final class Journal: Sendable {
             var memory = Memory()
             for record in records { memory.records[record.key] = record }
             for hash in hashes { memory.hashes[hash.path] = hash }
+            try Self.loadService(queue, into: &memory)
             state = Mutex(memory)
         } catch {
             throw .cannotOpen(path: path, detail: Self.detail(error))
@@ -134,6 +139,7 @@ public final class Journal: Sendable {
                 table.add(column: "presets", .text).notNull().defaults(to: "[]")
             }
         }
+        migrator.registerMigration("v3 uploads, request limits, task durations, upscales", migrate: migrateService)
         return migrator
     }
 
@@ -151,9 +157,10 @@ public final class Journal: Sendable {
             if let expected, expected != record.state, !expected.canMove(to: record.state) {
                 throw .illegalMove(item: record.name, from: expected, to: record.state)
             }
+            let upscaleDurable = try Self.checkUpscale(record, after: memory.records[record.key]?.upscale)
             memory.records[record.key] = record
             memory.unsaved[record.key] = record
-            return durable || memory.unsaved.count >= Self.batchSize
+            return durable || upscaleDurable || memory.unsaved.count >= Self.batchSize
         }
         if due { try flush() }
     }
@@ -230,7 +237,7 @@ public final class Journal: Sendable {
         if let crashAfter, commits >= crashAfter { kill(getpid(), SIGKILL) }
     }
 
-    private static func detail(_ error: Error) -> String {
+    static func detail(_ error: Error) -> String {
         if let error = error as? DatabaseError { return error.message ?? "SQLite error \(error.resultCode.rawValue)" }
         return "\(error)"
     }
