@@ -68,15 +68,45 @@ public enum Thumbnailer {
             (icc, warnings) = (result.iccProfile, result.warnings)
         }
 
-        let resized = LanczosResampler.resize(reduced, width: plan.storedTargetWidth, height: plan.storedTargetHeight)
+        return try finish(reduced, stored: true, iccProfile: icc, info: info, plan: plan, bytes: bytes, path: path,
+                          options: options, decisions: decisions, warnings: warnings)
+    }
+
+    /// The thumbnail of the file at `path`, already decoded in full as `decoded` — a pipeline's output,
+    /// decoded once when it was downloaded, for its checks and verify — with no second decode: only the
+    /// reduction, the filter, colour and fit. The file is read again for its metadata alone.
+    public static func thumbnail(of decoded: DecodedImage, path: String, options: ThumbnailOptions) throws -> Thumbnail {
+        if let problem = options.problems.first { throw ThumbnailError.invalidOptions(path: path, detail: problem) }
+        let bytes = try FileBytes.read(path, maxBytes: options.limits.maxBytes)
+        let plan = ThumbnailPlan(info: decoded.info, options: options)
+        let tables = TransferTables.forLight(options.light)
+        var decisions = ["loader: decoded already, \(decoded.pixels.width)×\(decoded.pixels.height)"]
+        // Upright pixels are filtered to the upright size; stored ones to the stored size, turned after.
+        let stored = !decoded.orientationApplied
+        let target = stored ? (plan.storedTargetWidth, plan.storedTargetHeight) : (plan.resizedWidth, plan.resizedHeight)
+        let reduced = boxReduce(decoded.pixels, toward: target, tables: tables, decisions: &decisions)
+        return try finish(reduced, stored: stored, iccProfile: decoded.iccProfile, info: decoded.info, plan: plan, bytes: bytes,
+                          path: path, options: options, decisions: decisions, warnings: decoded.warnings)
+    }
+
+    /// What every thumbnail shares after the reduction: the filter to the plan's size, colour, orientation
+    /// (for `stored` pixels) and fit.
+    private static func finish(
+        _ reduced: FloatImage, stored: Bool, iccProfile: [UInt8]?, info: ImageInfo, plan: ThumbnailPlan, bytes: [UInt8],
+        path: String, options: ThumbnailOptions, decisions: [String], warnings: [String]
+    ) throws -> Thumbnail {
+        var (decisions, warnings, icc) = (decisions, warnings, iccProfile)
+        let tables = TransferTables.forLight(options.light)
+        let (width, height) = stored ? (plan.storedTargetWidth, plan.storedTargetHeight) : (plan.resizedWidth, plan.resizedHeight)
+        let resized = LanczosResampler.resize(reduced, width: width, height: height)
         decisions.append("filter: lanczos3 in \(options.light.rawValue) light"
             + (reduced.hasAlpha ? ", premultiplied alpha" : "")
-            + ", \(reduced.width)×\(reduced.height) → \(plan.storedTargetWidth)×\(plan.storedTargetHeight)")
+            + ", \(reduced.width)×\(reduced.height) → \(width)×\(height)")
         var pixels = resized.pixelBuffer(tables: tables)
         let prepared = try manageColour(pixels, iccProfile: icc, bytes: bytes, path: path, options: options,
                                         decisions: &decisions, warnings: &warnings)
         (pixels, icc) = (prepared.pixels, prepared.iccProfile)
-        if info.orientation != .up {
+        if stored && info.orientation != .up {
             pixels = pixels.oriented(info.orientation)
             decisions.append("orientation: \(info.orientation.rawValue) applied → \(pixels.width)×\(pixels.height)")
         }
@@ -98,7 +128,19 @@ public enum Thumbnailer {
     /// Returns the thumbnail and the size of the file written.
     @discardableResult
     public static func write(input: String, to output: String, options: ThumbnailOptions) throws -> (thumbnail: Thumbnail, bytes: Int) {
-        var thumbnail = try thumbnail(path: input, options: options)
+        try write(thumbnail(path: input, options: options), to: output, options: options)
+    }
+
+    /// Writes the thumbnail of `input`, already decoded as `decoded` (see `thumbnail(of:path:options:)`),
+    /// atomically to `output`.
+    @discardableResult
+    public static func write(decoded: DecodedImage, input: String, to output: String,
+                             options: ThumbnailOptions) throws -> (thumbnail: Thumbnail, bytes: Int) {
+        try write(thumbnail(of: decoded, path: input, options: options), to: output, options: options)
+    }
+
+    private static func write(_ made: Thumbnail, to output: String, options: ThumbnailOptions) throws -> (thumbnail: Thumbnail, bytes: Int) {
+        var thumbnail = made
         let format = options.format ?? thumbnail.info.format
         let bytes = try ImageEncoder.encode(
             thumbnail.pixels, as: format, options: EncodeOptions(quality: options.quality, background: options.background),
@@ -110,8 +152,13 @@ public enum Thumbnailer {
 
     private static func boxReduce(_ pixels: PixelBuffer, plan: ThumbnailPlan, tables: TransferTables,
                                   decisions: inout [String]) -> FloatImage {
-        let remaining = min(Double(pixels.width) / Double(plan.storedTargetWidth),
-                            Double(pixels.height) / Double(plan.storedTargetHeight))
+        boxReduce(pixels, toward: (plan.storedTargetWidth, plan.storedTargetHeight), tables: tables, decisions: &decisions)
+    }
+
+    /// An integer box reduction that leaves at least 2× for the filter on the way to `target`.
+    private static func boxReduce(_ pixels: PixelBuffer, toward target: (width: Int, height: Int), tables: TransferTables,
+                                  decisions: inout [String]) -> FloatImage {
+        let remaining = min(Double(pixels.width) / Double(target.width), Double(pixels.height) / Double(target.height))
         let factor = ThumbnailPlan.boxFactor(remaining: remaining)
         var reducer = BoxReducer(width: pixels.width, height: pixels.height, layout: pixels.layout, factor: factor, tables: tables)
         pixels.pixels.withUnsafeBufferPointer { reducer.consume($0.baseAddress!, count: pixels.height) }

@@ -70,7 +70,12 @@ extension ThumbnailStep: ItemStage {
         options.format = format
         do {
             guard AtomicFile.makeDirectories(folder) else { throw PreparationError.cannotCreate(folder: folder) }
-            try Thumbnailer.write(input: source, to: path, options: options)
+            if let output = item.output, output.path == source, case .success(let decoded) = output.decoded {
+                // Decoded once already, when it was downloaded (for its checks and verify): no second decode.
+                try Thumbnailer.write(decoded: decoded, input: source, to: path, options: options)
+            } else {
+                try Thumbnailer.write(input: source, to: path, options: options)
+            }
         } catch {
             try item.move(to: item.record.state, step: Self.keyword, in: run) { record in
                 record.problems.append(ItemProblem(.thumbnail, subject: source, reason: error.reason))
