@@ -47,6 +47,8 @@ struct ItemContext {
     var upscaleSubmittedAt: ContinuousClock.Instant?
     /// What the upscale step would do (set when planning).
     var upscalePlan: UpscalePlan?
+    /// Events sent for the item so far: the executor sends one for a stage that sent none.
+    private(set) var eventsSent = 0
 
     init(item: PipelineItem, key: String, record: ItemRecord) {
         self.item = item
@@ -84,13 +86,27 @@ struct ItemContext {
                 try journal.save(next, expected: record.state)
             } catch {
                 run.control.requestStop(.journalFailed)
-                run.events(RunEvent(item: name, step: step, state: record.state, message: error.description, problems: []))
+                var event = self.event(step: step)
+                (event.message, event.problems) = (error.description, [])
+                emit(event, in: run)
                 throw ItemStop()
             }
         }
         record = next
-        run.events(RunEvent(item: name, step: step, state: next.effectiveState, message: nil,
-                            problems: next.problems + (next.upscale?.problems ?? []), credits: next.credits))
+        emit(event(step: step), in: run)
+    }
+
+    /// The item as it stands, as an event of `step`.
+    func event(step: String, message: String? = nil) -> RunEvent {
+        RunEvent(item: name, step: step, state: record.effectiveState, message: message,
+                 problems: record.problems + (record.upscale?.problems ?? []), credits: record.credits,
+                 task: record.upscale?.taskID ?? record.taskID, output: record.finalOutput?.path)
+    }
+
+    /// Sends `event` to the run's listener, counting it.
+    mutating func emit(_ event: RunEvent, in run: RunContext) {
+        eventsSent += 1
+        run.emit(event)
     }
 
     /// Changes the item's upscale with `change` and moves it to `state` (creating it when `start` is
@@ -122,8 +138,12 @@ protocol ItemStage: Sendable {
     func plan(_ item: inout ItemContext, in run: RunContext) throws(ItemStop)
     /// Does the step's work for the item, recording what matters in the journal.
     func run(_ item: inout ItemContext, in run: RunContext) async throws(ItemStop)
+    /// What the step found for the item, for the event of a step that moved nothing (a format and size,
+    /// a ratio); nil: nothing to add.
+    func note(for item: ItemContext) -> String?
 }
 
 extension ItemStage {
     func plan(_ item: inout ItemContext, in run: RunContext) throws(ItemStop) {}
+    func note(for item: ItemContext) -> String? { nil }
 }

@@ -28,6 +28,10 @@ public final class PipelineRunner: Sendable {
     /// Where the presets the pipeline names are found; nil: the bundled ones with `$IMAGEPIPE_PRESETS`.
     public let presets: PresetCatalogue?
     private let control = RunControl()
+    private let counter = ProgressCounter()
+
+    /// How far the current (or last) run has come: for a status line redrawn between events.
+    public var progress: RunProgress { counter.snapshot }
 
     public init(spec: PipelineSpec, catalogue: ModelCatalogue, presets: PresetCatalogue? = nil) {
         self.spec = spec
@@ -105,8 +109,10 @@ public final class PipelineRunner: Sendable {
 
     static let journalName = "journal.sqlite"
 
-    /// Executes the pipeline against `backend`. `onEvent` hears each item's moves, step by step.
-    public func run(backend: Backend, options: RunOptions = RunOptions(),
+    /// Executes the pipeline against `backend`. `onStart` hears the number of items once they are known,
+    /// before any event; `onEvent` hears each item at each step: every move, and one event for a step
+    /// that moved nothing.
+    public func run(backend: Backend, options: RunOptions = RunOptions(), onStart: @Sendable (RunProgress) -> Void = { _ in },
                     onEvent: @escaping @Sendable (RunEvent) -> Void = { _ in }) async throws(RunError) -> RunSummary {
         let problems = spec.problems(catalogue: catalogue, presets: presets)
         guard problems.isEmpty else { throw .invalid(problems) }
@@ -126,9 +132,14 @@ public final class PipelineRunner: Sendable {
         let journal: Journal
         do { journal = try Journal(path: output + "/" + Self.journalName, crashAfterWrites: options.crashAfterWrites) } catch { throw .journal(error) }
         let (items, patternProblems) = ItemList.make(spec)
-        for (pattern, problem) in patternProblems {
-            onEvent(RunEvent(item: pattern, step: InputStep.keyword, state: .failed, message: problem,
-                             problems: [ItemProblem(.unreadable, subject: pattern, reason: problem)]))
+        let inputProblems = patternProblems.map { ItemProblem(.unreadable, subject: $0.pattern, reason: $0.problem) }
+        let budget = Budget(limit: options.maxCredits)
+        counter.begin(total: items.count, budget: budget)
+        onStart(counter.snapshot)
+        for problem in inputProblems {
+            var event = RunEvent(item: problem.subject, step: InputStep.keyword, state: .failed, message: nil, problems: [problem])
+            event.progress = counter.snapshot
+            onEvent(event)
         }
         var contexts: [ItemContext] = []
         contexts.reserveCapacity(items.count)
@@ -153,7 +164,7 @@ public final class PipelineRunner: Sendable {
             }
         }
         let context = RunContext(spec: spec, catalogue: catalogue, options: options, journal: journal,
-                                 budget: Budget(limit: options.maxCredits), control: control, session: session, presets: namedPresets,
+                                 budget: budget, control: control, session: session, presets: namedPresets, progress: counter,
                                  events: onEvent)
         let width = max(1, options.jobs ?? spec.generate?.concurrency ?? ProcessInfo.processInfo.activeProcessorCount)
         await Self.process(contexts, stages: Self.stages(for: spec), width: width, in: context)
@@ -169,7 +180,7 @@ public final class PipelineRunner: Sendable {
         do { try journal.flush() } catch { stopError = .journal(error) }
         let reports = contexts.map { ItemReport(journal.record($0.key) ?? $0.record, model: context.model) }
         var summary = RunSummary(items: reports, creditsCommitted: context.budget.committed, reportPath: output + "/report.json",
-                                 htmlPath: output + "/index.html", stop: control.stop,
+                                 htmlPath: output + "/index.html", stop: control.stop, inputProblems: inputProblems,
                                  unjournaled: control.unjournaledTasks.map { UnjournaledTask(item: $0.item, taskID: $0.taskID) })
         do {
             (summary.reportPath, summary.htmlPath) = try ReportWriter.write(reports, spec: spec, directory: output, backend: session?.backendName,
@@ -193,11 +204,17 @@ public final class PipelineRunner: Sendable {
                 func launch() {
                     let start = contexts[next]
                     next += 1
+                    run.progress.started()
                     group.addTask {
                         var item = start
+                        defer { run.progress.finished(in: item.record.effectiveState) }
                         for stage in stages {
                             if Task.isCancelled { return }
+                            let sent = item.eventsSent
                             do { try await stage.run(&item, in: run) } catch { return }
+                            if item.eventsSent == sent, !Task.isCancelled {
+                                item.emit(item.event(step: stage.keyword, message: stage.note(for: item)), in: run)
+                            }
                         }
                     }
                 }

@@ -10,15 +10,25 @@ public struct RunEvent: Sendable {
     /// Extra words (a task id submitted, a journal failure).
     public var message: String?
     public var problems: [ItemProblem]
+    /// The item's credits (its generation's, once submitted).
     public var credits: Int?
+    /// The item's task at the service, once submitted.
+    public var task: String?
+    /// The item's final file so far: the upscaled output, else the output (the input without generate).
+    public var output: String?
+    /// The run's progress when the event was sent (filled in by the run).
+    public var progress = RunProgress()
 
-    public init(item: String, step: String, state: ItemState, message: String?, problems: [ItemProblem], credits: Int? = nil) {
+    public init(item: String, step: String, state: ItemState, message: String?, problems: [ItemProblem], credits: Int? = nil,
+                task: String? = nil, output: String? = nil) {
         self.item = item
         self.step = step
         self.state = state
         self.message = message
         self.problems = problems
         self.credits = credits
+        self.task = task
+        self.output = output
     }
 }
 
@@ -38,14 +48,17 @@ final class RunContext: Sendable {
     let session: GenerationSession?
     /// The marketplace presets the pipeline names (`verify preset`, `fit preset`), by name.
     let presets: [String: Preset]
-    let events: @Sendable (RunEvent) -> Void
+    private let events: @Sendable (RunEvent) -> Void
+    /// Items started and finished, for the progress each event carries.
+    let progress: ProgressCounter
     /// How long tasks took, by kind (from the journal, and this run's): adaptive polling plans from it.
     let durations: TaskDurations
     /// Tasks in flight against the daily request limit.
     let requests = RequestBudget()
 
     init(spec: PipelineSpec, catalogue: ModelCatalogue, options: RunOptions, journal: Journal?, budget: Budget,
-         control: RunControl, session: GenerationSession?, presets: [String: Preset] = [:], events: @escaping @Sendable (RunEvent) -> Void) {
+         control: RunControl, session: GenerationSession?, presets: [String: Preset] = [:], progress: ProgressCounter = ProgressCounter(),
+         events: @escaping @Sendable (RunEvent) -> Void) {
         self.spec = spec
         self.catalogue = catalogue
         self.model = spec.generate.flatMap { catalogue.model($0.model) }
@@ -56,7 +69,15 @@ final class RunContext: Sendable {
         self.session = session
         self.presets = presets
         self.events = events
+        self.progress = progress
         durations = TaskDurations(journal?.durations ?? [:])
+    }
+
+    /// Tells the run's listener, with the run's progress as it stands.
+    func emit(_ event: RunEvent) {
+        var event = event
+        event.progress = progress.snapshot
+        events(event)
     }
 
     /// How references reach the service: the publish step's way, or the default for the service.

@@ -43,6 +43,8 @@ public struct RunSummary: Sendable {
     public var reportProblem: String?
     /// Why the run ended early, if it did.
     public var stop: RunStop?
+    /// Input patterns that matched nothing (the run's other items still ran).
+    public var inputProblems: [ItemProblem] = []
     public var unjournaled: [UnjournaledTask]
 
     /// Items not done, in run order.

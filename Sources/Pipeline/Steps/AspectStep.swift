@@ -40,6 +40,21 @@ extension AspectStep: ItemStage {
         choose(&item, in: run)
     }
 
+    /// The ratio chosen, how far the reference is from it, and the crop or pad recorded.
+    func note(for item: ItemContext) -> String? {
+        guard let aspect = item.aspect else { return nil }
+        var note = "ratio \(aspect)"
+        if let distortion = item.record.distortion, distortion > 0 { note += String(format: ", %.1f%% off", distortion * 100) }
+        for transform in item.transforms {
+            switch transform {
+            case .crop: note += ", cropped to it"
+            case .pad: note += ", padded to it"
+            case .shrink: break
+            }
+        }
+        return note
+    }
+
     /// Ratios reported when no model narrows the choice.
     static let commonRatios = ["1:1", "4:3", "3:4", "3:2", "2:3", "16:9", "9:16", "5:4", "4:5", "21:9"].compactMap(AspectRatio.init)
 

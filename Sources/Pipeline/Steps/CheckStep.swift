@@ -46,6 +46,13 @@ extension CheckStep: ItemStage {
         try check(&item, in: run)
     }
 
+    /// The reference's format and upright size, and whether a smaller copy will be sent.
+    func note(for item: ItemContext) -> String? {
+        guard let info = item.reference else { return nil }
+        let shrink = item.transforms.contains { if case .shrink = $0 { true } else { false } }
+        return "\(info.format.displayName) \(info.width)×\(info.height)" + (shrink ? ", a smaller copy will be sent" : "")
+    }
+
     /// Probes the reference (its header only) and holds it to the formats, to this step's limits and to
     /// the service's for the model (the catalogue's: bytes, megapixels, width ÷ height), as it will be
     /// sent — after the crop or pad the aspect step records, which can bring a panorama into the ratio

@@ -8,7 +8,8 @@ import ImageCore
 struct ReferenceThumbnail: ItemStage {
     let step: ThumbnailStep
 
-    var keyword: String { ThumbnailStep.keyword }
+    /// Told apart from the output's thumbnail in events.
+    var keyword: String { ThumbnailStep.keyword + " reference" }
 
     /// The folder under the thumbnail folder that holds the references' thumbnails.
     static let folder = "references"
