@@ -266,6 +266,29 @@ import Testing
 
     static let pipelineCommands: Set<String> = ["plan", "run", "steps"]
 
+    /// swift-argument-parser's generate-manual, built beside the binary by `scripts/test.sh` and
+    /// `scripts/manpage.sh`, makes one page with every subcommand.
+    static let manualTool = URL(fileURLWithPath: CommandLineTests.binary).deletingLastPathComponent()
+        .appendingPathComponent("generate-manual").path
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: manualTool), "generate-manual is not built (swift build --product generate-manual)"))
+    func manPageHasEveryCommand() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.manualTool)
+        process.arguments = [CommandLineTests.binary, "--date", "2026-01-01", "--output-directory", "-"]
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let page = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect(page.contains(".Dt IMAGEPIPE 1"))
+        for command in Self.commands + ["plan", "run", "steps"] {
+            #expect(page.contains(".It Em \(command)"), "\(command)")
+        }
+        #expect(page.contains("keep-tree") && page.contains("Exit codes: 0"))
+    }
+
     @Test func completionScriptsAreGeneratedAndBashsParses() throws {
         for shell in ["bash", "zsh", "fish"] {
             let result = try CommandLineTests.run(["--generate-completion-script", shell])
