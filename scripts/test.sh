@@ -22,6 +22,9 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 python3 -c 'import PIL.ImageCms' 2>/dev/null || python3 -m pip install -q Pillow 2>/dev/null || pip3 install -q Pillow
 swift build --build-tests
+# swift-argument-parser's man page tool, from the package copy already fetched (about 20 s on 2 cores),
+# for the test that the page is generated with every command (scripts/manpage.sh writes it).
+swift build --product generate-manual
 swift test
 # A short libFuzzer run of every fuzz target (fuzz/run.sh): about 2 minutes with its build on 2 cores,
 # which instruments only the code under test and reuses the rest of .build. Any crash fails the run.

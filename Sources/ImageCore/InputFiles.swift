@@ -45,6 +45,25 @@ public enum InputFiles {
         return Expansion(files: [argument], problem: nil)
     }
 
+    /// The folder an argument's files are relative to, with its trailing slash: the folder itself, the
+    /// part of a glob before its first wildcard's folder, or a file's folder (`""` for a bare file name).
+    /// Pipelines name items by it and `thumb --keep-tree` mirrors it, so both keep folders apart alike.
+    public static func root(of argument: String) -> String {
+        if FileIdentity.of(argument)?.isDirectory == true {
+            return argument.hasSuffix("/") ? argument : argument + "/"
+        }
+        let fixed = argument.firstIndex(where: { "*?[".contains($0) }).map { argument[..<$0] } ?? argument[...]
+        guard let slash = fixed.lastIndex(of: "/") else { return "" }
+        return String(fixed[...slash])
+    }
+
+    /// `file`'s path below `root` (`a/p.jpg` for `shoots/a/p.jpg` below `shoots/`), or its file name when
+    /// it is not below it.
+    public static func relativePath(of file: String, below root: String) -> String {
+        if !root.isEmpty, file.hasPrefix(root) { return String(file.dropFirst(root.count)) }
+        return file.split(separator: "/").last.map(String.init) ?? file
+    }
+
     /// Whether a walked file's name marks it as an image.
     static func hasImageExtension(_ name: String) -> Bool {
         guard let dot = name.lastIndex(of: ".") else { return false }

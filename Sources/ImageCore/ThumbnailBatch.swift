@@ -13,47 +13,56 @@ public struct ThumbnailResult: Sendable {
     public var decisions: [String]
     public var warnings: [String]
     public var seconds: Double
+
+    public init(input: String, output: String? = nil, width: Int? = nil, height: Int? = nil, bytes: Int? = nil,
+                error: String? = nil, decisions: [String] = [], warnings: [String] = [], seconds: Double = 0) {
+        self.input = input
+        self.output = output
+        self.width = width
+        self.height = height
+        self.bytes = bytes
+        self.error = error
+        self.decisions = decisions
+        self.warnings = warnings
+        self.seconds = seconds
+    }
 }
 
 /// Thumbnails many files with a fixed number of workers, each holding one image at a time, so memory
 /// stays bounded however large the batch. One bad file is reported and never stops the others.
 public enum ThumbnailBatch {
-    /// Where each input's thumbnail goes: `directory/<name>.<ext>`, with `-2`, `-3`, ... added in input
-    /// order when two inputs would get the same name (`a/shoe.jpg` and `b/shoe.png` as WebP). The
-    /// extension follows the output format, or the input's real format (probed) when none is set.
-    public static func outputPaths(for inputs: [String], directory: String, format: ImageFormat?) -> [String] {
-        var used = Set<String>()
-        return inputs.map { input in
-            let file = input.split(separator: "/").last.map(String.init) ?? input
-            let stem = file.lastIndex(of: ".").map { String(file[..<$0]) } ?? file
-            let ext = (format ?? (try? ImageProbe.probe(path: input, limits: ImageLimits(maxPixels: nil)))?.format
-                ?? ImageFormat.jpeg).fileExtension
-            var name = "\(stem).\(ext)"
-            var counter = 2
-            while used.contains(name.lowercased()) {
-                name = "\(stem)-\(counter).\(ext)"
-                counter += 1
-            }
-            used.insert(name.lowercased())
-            return directory.hasSuffix("/") ? directory + name : directory + "/" + name
-        }
-    }
-
-    /// Runs the batch with `jobs` workers. `progress` is called once per finished file, one call at a
-    /// time, with how many are done; the results come back in input order.
-    /// Decoder buffers are kept in the heap from one image to the next (see `LibJPEG.keepLargeBuffers`),
-    /// which changes how this process's allocator returns memory for good.
+    /// Runs the batch with `jobs` workers, each input's thumbnail going to `directory/<name>.<ext>`, with
+    /// `-2`, `-3`, ... added in input order when two inputs would get the same name (`a/shoe.jpg` and
+    /// `b/shoe.png` as WebP); see `ThumbnailNaming`. `progress` is called once per finished file, one call
+    /// at a time, with how many are done; the results come back in input order.
     public static func run(
         inputs: [String], outputDirectory: String, options: ThumbnailOptions, jobs: Int,
         progress: @Sendable (ThumbnailResult, _ completed: Int) -> Void = { _, _ in }
     ) -> [ThumbnailResult] {
+        let outputs = ThumbnailNaming(directory: outputDirectory)
+            .paths(for: inputs.map { ($0, InputFiles.root(of: $0)) }, options: options)
+        return run(inputs: inputs, outputs: outputs, options: options, jobs: jobs, progress: progress)
+    }
+
+    /// Runs the batch with `jobs` workers, `inputs[i]`'s thumbnail going to `outputs[i]` (folders made as
+    /// needed). Once `stop` answers true no further file is started; the results, in input order, are
+    /// then those of the files started. Decoder buffers are kept in the heap from one image to the next
+    /// (see `LibJPEG.keepLargeBuffers`), which changes how this process's allocator returns memory for good.
+    public static func run(
+        inputs: [String], outputs: [String], options: ThumbnailOptions, jobs: Int,
+        stop: @Sendable () -> Bool = { false },
+        progress: @Sendable (ThumbnailResult, _ completed: Int) -> Void = { _, _ in }
+    ) -> [ThumbnailResult] {
+        precondition(inputs.count == outputs.count, "one output path per input")
         LibJPEG.keepLargeBuffers()
-        _ = AtomicFile.makeDirectories(outputDirectory)  // a folder that cannot be made fails each write, by name
-        let outputs = outputPaths(for: inputs, directory: outputDirectory, format: options.format)
+        // A folder that cannot be made fails each write into it, by name.
+        for folder in Set(outputs.map { path in path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "." }) {
+            _ = AtomicFile.makeDirectories(folder)
+        }
         let next = Atomic<Int>(0)
         let state = Mutex<(results: [ThumbnailResult?], completed: Int)>((Array(repeating: nil, count: inputs.count), 0))
         DispatchQueue.concurrentPerform(iterations: max(1, min(jobs, inputs.count))) { _ in
-            while true {
+            while !stop() {
                 let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
                 guard index < inputs.count else { return }
                 let result = one(input: inputs[index], output: outputs[index], options: options)
@@ -64,7 +73,7 @@ public enum ThumbnailBatch {
                 }
             }
         }
-        return state.withLock { $0.results.map { $0! } }
+        return state.withLock { $0.results.compactMap { $0 } }
     }
 
     static func one(input: String, output: String, options: ThumbnailOptions) -> ThumbnailResult {

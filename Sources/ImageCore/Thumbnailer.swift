@@ -139,12 +139,19 @@ public enum Thumbnailer {
         try write(thumbnail(of: decoded, path: input, options: options), to: output, options: options)
     }
 
+    /// The thumbnail encoded in `options.format` or, when that is nil, in the input's format; `path`
+    /// names the output in errors.
+    public static func encode(_ thumbnail: Thumbnail, options: ThumbnailOptions, path: String) throws -> [UInt8] {
+        try ImageEncoder.encode(
+            thumbnail.pixels, as: options.format ?? thumbnail.info.format,
+            options: EncodeOptions(quality: options.quality, background: options.background),
+            iccProfile: thumbnail.iccProfile, metadata: thumbnail.metadata, path: path)
+    }
+
     private static func write(_ made: Thumbnail, to output: String, options: ThumbnailOptions) throws -> (thumbnail: Thumbnail, bytes: Int) {
         var thumbnail = made
         let format = options.format ?? thumbnail.info.format
-        let bytes = try ImageEncoder.encode(
-            thumbnail.pixels, as: format, options: EncodeOptions(quality: options.quality, background: options.background),
-            iccProfile: thumbnail.iccProfile, metadata: thumbnail.metadata, path: output)
+        let bytes = try encode(thumbnail, options: options, path: output)
         try AtomicFile.write(bytes, to: output)
         thumbnail.decisions.append("output: \(format.rawValue) \(thumbnail.pixels.width)×\(thumbnail.pixels.height), \(bytes.count) bytes")
         return (thumbnail, bytes.count)

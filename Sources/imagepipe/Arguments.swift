@@ -22,12 +22,19 @@ struct LimitOptions: ParsableArguments {
     }
 }
 
+/// The files the user's arguments named, each with its argument's root (`InputFiles.root(of:)`), and how
+/// many arguments named nothing.
+struct ExpandedInputs {
+    var files: [String] = []
+    var roots: [String] = []
+    var failures = 0
+}
+
 /// The files the user named, expanded; arguments that named nothing are reported on standard error.
 /// Directories are walked without the subfolders named in `skipping` (at any depth below them); files
 /// named one by one or matched by a pattern are kept whatever folder they are in.
-func expandInputs(_ arguments: [String], json: Bool, output: inout LineWriter, skipping: Set<String> = []) -> (files: [String], failures: Int) {
-    var files: [String] = []
-    var failures = 0
+func expandInputs(_ arguments: [String], json: Bool, output: inout LineWriter, skipping: Set<String> = []) -> ExpandedInputs {
+    var inputs = ExpandedInputs()
     for (argument, found) in zip(arguments, InputFiles.expand(arguments)) {
         var expansion = found
         if !skipping.isEmpty, isDirectory(argument) {
@@ -36,9 +43,10 @@ func expandInputs(_ arguments: [String], json: Bool, output: inout LineWriter, s
                 expansion.problem = "only files in " + skipping.sorted().map { $0 + "/" }.joined(separator: ", ") + " here, which are skipped"
             }
         }
-        files += expansion.files
+        inputs.files += expansion.files
+        inputs.roots += repeatElement(InputFiles.root(of: argument), count: expansion.files.count)
         if let problem = expansion.problem {
-            failures += 1
+            inputs.failures += 1
             if json {
                 var line = JSONLine()
                 line.add("path", argument)
@@ -49,7 +57,7 @@ func expandInputs(_ arguments: [String], json: Bool, output: inout LineWriter, s
             }
         }
     }
-    return (files, failures)
+    return inputs
 }
 
 private func isDirectory(_ path: String) -> Bool {

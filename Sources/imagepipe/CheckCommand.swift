@@ -28,12 +28,19 @@ struct CheckCommand: ParsableCommand {
 
     @OptionGroup var limits: LimitOptions
 
+    @OptionGroup var quiet: QuietOption
+
     @Argument(help: ArgumentHelp("Files, directories (walked recursively) or glob patterns.", valueName: "path"))
     var paths: [String]
 
+    func validate() throws {
+        try quiet.refuse(json: json)
+    }
+
     func run() throws {
-        var output = LineWriter()
-        let (files, expansionFailures) = expandInputs(paths, json: json, output: &output)
+        var output = LineWriter(quiet: quiet.quiet)
+        let inputs = expandInputs(paths, json: json, output: &output)
+        let files = inputs.files, expansionFailures = inputs.failures
         var failures = expansionFailures
         var totalPixels = 0
         let started = monotonicSeconds()
@@ -75,7 +82,7 @@ struct CheckCommand: ParsableCommand {
             }
         }
         output.flush()
-        if !json && files.count > 1 {
+        if !json && !quiet.quiet && files.count > 1 {
             let seconds = monotonicSeconds() - started
             let rate = seconds > 0 ? Double(totalPixels) / 1e6 / seconds : 0
             printError("\(files.count - (failures - expansionFailures)) of \(files.count) files decoded, "

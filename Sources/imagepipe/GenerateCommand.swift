@@ -26,16 +26,18 @@ struct GenerateCommand: AsyncParsableCommand {
             reference limits first (width ÷ height 0.4-2.5, 36 megapixels, 30 MB).
 
             Examples:
-              imagepipe generate --model gpt-image-2-text-to-image --prompt 'a red ceramic mug on oak' --aspect 4:3
-              imagepipe generate --model gpt-image-2-image-to-image --prompt 'studio backdrop' --ref samples/mug-phone.jpg
-              VICSEE_API_KEY=sk-... imagepipe generate --backend vicsee --model gpt-image-2-image-to-image \\
-                  --prompt 'white background' --ref shoe.jpg
+              imagepipe generate -m gpt-image-2-text-to-image \\
+                  -p 'a red ceramic mug on oak' --aspect 4:3
+              imagepipe generate -m gpt-image-2-image-to-image \\
+                  -p 'studio backdrop' --ref samples/mug-phone.jpg
+              VICSEE_API_KEY=sk-... imagepipe generate --backend vicsee \\
+                  -m gpt-image-2-image-to-image -p 'white background' --ref shoe.jpg
             """)
 
-    @Option(help: "Model id (imagepipe models lists them).")
+    @Option(name: .shortAndLong, help: "Model id (imagepipe models lists them).")
     var model: String
 
-    @Option(help: "What to make, or how to change the references.")
+    @Option(name: .shortAndLong, help: "What to make, or how to change the references.")
     var prompt: String
 
     @Option(name: .customLong("ref"), help: ArgumentHelp("A reference image: a URL or a local file (repeatable).", valueName: "url-or-file"))
@@ -47,7 +49,7 @@ struct GenerateCommand: AsyncParsableCommand {
     @Option(help: "Aspect ratio: auto or a ratio such as 16:9.")
     var aspect: String = "auto"
 
-    @Option(help: ArgumentHelp("Folder for the output.", valueName: "dir"))
+    @Option(name: .shortAndLong, help: ArgumentHelp("Folder for the output.", valueName: "dir"))
     var out: String = "out/generated"
 
     @Option(help: "sim (a simulated service inside imagepipe, nothing paid) or vicsee (the real service).")
@@ -64,7 +66,10 @@ struct GenerateCommand: AsyncParsableCommand {
     @Flag(help: "Print the outcome as one JSON object.")
     var json = false
 
+    @OptionGroup var quiet: QuietOption
+
     func validate() throws {
+        try quiet.refuse(json: json)
         guard ResolutionTier(resolution) != nil else {
             throw ValidationError("expected 1K, 2K or 4K for --resolution but received '\(resolution)'")
         }
@@ -124,13 +129,14 @@ struct GenerateCommand: AsyncParsableCommand {
         let request = GenerationRequest(model: model, prompt: prompt, imageURLs: urls, resolution: ResolutionTier(resolution)!,
                                         aspect: AspectChoice(aspect)!, referenceBytes: sizes)
         _ = try request.validate(against: session.catalogue)
-        let quiet = json
+        let quiet = json || self.quiet.quiet
         return try await session.generate(request, into: out) { event in
             if !quiet { printError(event) }
         }
     }
 
     private func report(_ outcome: GenerationOutcome) {
+        if quiet.quiet { return }
         if json {
             var line = JSONLine()
             line.add("taskId", outcome.taskID)

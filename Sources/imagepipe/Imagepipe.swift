@@ -6,7 +6,8 @@ import ImageCore
 #endif
 
 /// The `imagepipe` command: each job is a subcommand type; this file only dispatches and maps errors
-/// to exit codes (0 all fine, 1 some file failed, 2 the command line itself is wrong).
+/// to exit codes (0 all fine, 1 some file failed or nothing matched, 2 the command line or configuration
+/// is wrong, 130 interrupted; README "Conventions").
 @main
 struct Imagepipe: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -16,8 +17,12 @@ struct Imagepipe: AsyncParsableCommand {
             Formats are recognised by content (JPEG, PNG, WebP), never by file name.
 
             Exit codes: 0 when every file is fine, 1 when any file failed (the others are still \
-            processed and reported), 2 when the command line is wrong.
+            processed and reported) or nothing matched, 2 when the command line or the configuration is \
+            wrong, 3 when run's journal could not record a task id, 130 when interrupted.
+
+            Completion scripts: imagepipe --generate-completion-script bash (or zsh, fish).
             """,
+        version: version,
         subcommands: [ProbeCommand.self, CheckCommand.self, ConvertCommand.self, ThumbCommand.self, ModelsCommand.self,
                       GenerateCommand.self, UpscaleCommand.self, SimulateCommand.self, PlanCommand.self, RunCommand.self, StepsCommand.self,
                       VerifyCommand.self])

@@ -4,20 +4,25 @@
 
 /// Standard output for commands that print a line per file: lines are gathered and written in large
 /// blocks, and flushed before anything goes to standard error so that the two streams stay in order.
+/// A quiet writer (`--quiet`) drops the lines and keeps the errors.
 struct LineWriter: ~Copyable {
     private var buffer: [UInt8] = []
+    private let quiet: Bool
 
-    init() {
+    init(quiet: Bool = false) {
+        self.quiet = quiet
         buffer.reserveCapacity(1 << 16)
     }
 
     mutating func write(_ line: String) {
+        if quiet { return }
         buffer += line.utf8
         buffer.append(UInt8(ascii: "\n"))
         if buffer.count >= 1 << 16 { flush() }
     }
 
     mutating func write(_ json: JSONLine) {
+        if quiet { return }
         buffer += json.line
         buffer.append(UInt8(ascii: "\n"))
         if buffer.count >= 1 << 16 { flush() }

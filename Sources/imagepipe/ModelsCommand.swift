@@ -34,7 +34,8 @@ struct ModelsCommand: ParsableCommand {
             Examples:
               imagepipe models
               imagepipe models --observed
-              imagepipe models --json | jq '.[] | select(.kind == "image-to-image") | .id'
+              imagepipe models --json \\
+                  | jq '.[] | select(.kind == "image-to-image") | .id'
             """)
 
     @OptionGroup var catalogue: CatalogueOptions

@@ -24,15 +24,21 @@ struct ProbeCommand: ParsableCommand {
 
     @OptionGroup var limits: LimitOptions
 
+    @OptionGroup var quiet: QuietOption
+
     @Argument(help: ArgumentHelp("Files, directories (walked recursively) or glob patterns.", valueName: "path"))
     var paths: [String]
 
+    func validate() throws {
+        try quiet.refuse(json: json)
+    }
+
     func run() throws {
-        var output = LineWriter()
-        let (files, expansionFailures) = expandInputs(paths, json: json, output: &output)
-        var failures = expansionFailures
+        var output = LineWriter(quiet: quiet.quiet)
+        let inputs = expandInputs(paths, json: json, output: &output)
+        var failures = inputs.failures
         let limits = limits.limits
-        for file in files {
+        for file in inputs.files {
             do {
                 let info = try ImageProbe.probe(path: file, limits: limits)
                 let metadata = try ImageMetadata.read(path: file)

@@ -30,7 +30,8 @@ struct SimulateCommand: AsyncParsableCommand {
               imagepipe simulate --port 8080
               imagepipe simulate --failure-rate 0.1 --latency 2 --submit-shape flat
               imagepipe simulate --downgrade 1K
-              imagepipe simulate --latency 50 --latency-spread 0.25 --latency-range 20-90 --time-scale 0.1
+              imagepipe simulate --latency 50 --latency-spread 0.25 \\
+                  --latency-range 20-90 --time-scale 0.1
             """)
 
     @Option(help: "Port to listen on (0: any free port).")

@@ -1,5 +1,7 @@
 import ArgumentParser
+import Synchronization
 import ImageCore
+import Pipeline
 
 #if canImport(Glibc)
     import Glibc
@@ -21,8 +23,16 @@ struct ThumbCommand: ParsableCommand {
             Decodes no more pixels than needed (JPEG DCT scaling, WebP scaled decoding, PNG rows reduced as \
             they stream in), filters with Lanczos-3 in premultiplied alpha, turns the picture upright and \
             converts an embedded colour profile to sRGB, as web tools do (--keep-profile keeps it instead). \
-            Metadata: only the AI-provenance mark by default; --keep-metadata or --strip. Never enlarges unless --upscale. Outputs are <out>/<name>.<ext>; \
-            inputs with the same name get -2, -3, ... A bad file is reported and the rest still complete.
+            Metadata: only the AI-provenance mark by default; --keep-metadata or --strip. Never enlarges \
+            unless --upscale. A bad file is reported and the rest still complete.
+
+            Names: <out>/<name>.<ext> by default; --name sets a template with {name}, {ext}, {dir} (the \
+            input's folder below its argument), {width} and {height} (.{ext} is added when the template \
+            leaves it out); --keep-tree mirrors each argument's folder tree under <out>. Two inputs that \
+            would get the same name get -2, -3, ... in input order. An output that already exists is \
+            skipped and counted in the summary; --overwrite replaces it. A thumbnail never replaces its \
+            own input. --out - writes one thumbnail (of one file, or of - for standard input) to \
+            standard output.
 
             A progressive JPEG at least 8 times the box is made from its DC scans alone (the first few \
             scans, each pixel an 8×8 block average), without reading the rest of the file: under the \
@@ -31,12 +41,15 @@ struct ThumbCommand: ParsableCommand {
             scan. JPEGs with more than 500 scans are refused.
 
             Examples:
-              imagepipe thumb --size 256 --out thumbs photos/
-              imagepipe thumb --width 400 --height 300 --fit cover --format webp --out cards shop/*.jpg
-              imagepipe thumb --size 128 --fit pad --background '#f4f4f4' --json --out tiles products/
+              imagepipe thumb -s 256 -o thumbs photos/
+              imagepipe thumb -s 200 -o thumbs --keep-tree shoots/
+              imagepipe thumb -o thumbs --name '{dir}-{name}-{width}' shoots/
+              imagepipe thumb --width 400 --height 300 --fit cover \\
+                  --format webp -o cards 'shop/*.jpg'
+              imagepipe thumb -s 128 -o - photo.jpg > small.jpg
             """)
 
-    @Option(help: ArgumentHelp("Fit inside an N×N box (the default is 256 when no size is given).", valueName: "N"))
+    @Option(name: .shortAndLong, help: ArgumentHelp("Fit inside an N×N box (the default is 256 when no size is given).", valueName: "N"))
     var size: Int?
 
     @Option(help: ArgumentHelp("Largest width of the box.", valueName: "W"))
@@ -74,19 +87,30 @@ struct ThumbCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Largest width × height accepted, checked before decoding (0: up to imagepipe's ceiling, 16383×16383).", valueName: "pixels"))
     var maxPixels: Int = ImageLimits.defaultPixels
 
-    @Option(help: "Images processed at once (default: the number of cores).")
-    var jobs: Int = Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+    @Option(name: .shortAndLong, help: ArgumentHelp("Images processed at once (default: the number of cores).", valueName: "N"))
+    var jobs: Int?
 
-    @Option(help: ArgumentHelp("Folder for the thumbnails (created if missing).", valueName: "dir"))
+    @Option(name: .shortAndLong, help: ArgumentHelp("Folder for the thumbnails (created if missing), or - for standard output (one input).", valueName: "dir"))
     var out: String
 
-    @Flag(help: "Write one JSON object per file (JSON Lines): input, output, width, height, bytes, error.")
+    @Option(help: ArgumentHelp("Output file name template: {name}, {ext}, {dir}, {width}, {height} (default: {name}.{ext}).", valueName: "template"))
+    var name: String?
+
+    @Flag(help: "Mirror each argument's folder tree under --out (a/x.jpg → <out>/a/x.jpg).")
+    var keepTree = false
+
+    @Flag(help: "Replace thumbnails that already exist (default: skip them and say so).")
+    var overwrite = false
+
+    @Flag(help: "Write one JSON object per file (JSON Lines): input, output, width, height, bytes, skipped, error.")
     var json = false
 
-    @Flag(help: "Print each decision: loader (and whether only a JPEG's DC scans were read), shrink-on-load factor, filter, final size.")
+    @OptionGroup var quiet: QuietOption
+
+    @Flag(name: .shortAndLong, help: "Print each decision: loader (and whether only a JPEG's DC scans were read), shrink-on-load factor, filter, final size.")
     var verbose = false
 
-    @Argument(help: ArgumentHelp("Files, directories (walked recursively) or glob patterns.", valueName: "path"))
+    @Argument(help: ArgumentHelp("Files, directories (walked recursively), glob patterns, or - for standard input.", valueName: "path"))
     var paths: [String]
 
     var options: ThumbnailOptions {
@@ -95,6 +119,15 @@ struct ThumbCommand: ParsableCommand {
             fit: fit, upscale: upscale, format: format, quality: quality, background: RGB(parsing: background) ?? .white,
             light: linear ? .linear : .gamma, failOn: failOn, limits: ImageLimits(maxPixels: maxPixels == 0 ? nil : maxPixels))
             .with(colour: keepProfile ? .keepProfile : .convertToSRGB, metadata: metadata.policy)
+    }
+
+    /// The naming of the outputs; `validate()` has made sure the template is usable.
+    func naming() throws -> ThumbnailNaming {
+        do {
+            return try ThumbnailNaming(directory: out, template: name ?? ThumbnailNaming.defaultTemplate, keepTree: keepTree)
+        } catch {
+            throw ValidationError("\(error)")
+        }
     }
 
     func validate() throws {
@@ -106,75 +139,164 @@ struct ThumbCommand: ParsableCommand {
         guard RGB(parsing: background) != nil else {
             throw ValidationError("expected white, black or #rrggbb for --background but received '\(background)'")
         }
-        guard jobs > 0 else { throw ValidationError("expected a positive integer for --jobs but received \(jobs)") }
+        if let jobs, jobs <= 0 { throw ValidationError("expected a positive integer for --jobs but received \(jobs)") }
+        try quiet.refuse(json: json)
+        _ = try naming()
+        try checkStandardStreams()
+    }
+
+    /// `-` is one image in and one out. Checked again when running: a long list of paths reaches
+    /// `validate()` shortened (see `OperandRuns`).
+    private func checkStandardStreams() throws {
+        if paths.contains("-") && (paths.count > 1 || out != "-") {
+            throw ValidationError("- (standard input) is one image in and one out: use it alone, with --out -")
+        }
+        if out == "-" {
+            guard paths.count == 1 else { throw ValidationError("--out - writes one thumbnail: give one file") }
+            if json || name != nil || keepTree { throw ValidationError("--out - takes no --json, --name or --keep-tree") }
+        }
     }
 
     func run() throws {
-        var output = LineWriter()
-        let (files, expansionFailures) = expandInputs(paths, json: json, output: &output)
+        try checkStandardStreams()
+        if out == "-" { return try runToStandardOutput() }
+        var output = LineWriter(quiet: quiet.quiet)
+        let inputs = expandInputs(paths, json: json, output: &output)
         output.flush()
         guard AtomicFile.makeDirectories(out) else {
             printError("\(out): cannot create the output folder: \(String(cString: strerror(errno)))")
             throw ExitCode(1)
         }
-        let progress = Progress(total: files.count, bar: !json && isatty(2) == 1)
-        let json = self.json, verbose = self.verbose
-        let started = monotonicSeconds()
-        let results = ThumbnailBatch.run(inputs: files, outputDirectory: out, options: options, jobs: jobs) { result, completed in
-            progress.clear()
-            if json {
-                var line = JSONLine()
-                line.add("input", result.input)
-                line.add("output", result.output)
-                line.add("width", result.width)
-                line.add("height", result.height)
-                line.add("bytes", result.bytes)
-                line.add("error", result.error)
-                printLine(line.line)
-            } else if let error = result.error {
-                printError(error)
-            } else if !progress.bar || verbose {
-                var text = "\(result.input) → \(result.output ?? "")  \(result.width ?? 0)×\(result.height ?? 0), \(result.bytes ?? 0) bytes"
-                if let warning = result.warnings.first { text += " (warning: \(warning))" }
-                if verbose { text += result.decisions.map { "\n    " + $0 }.joined() }
-                printLine(Array(text.utf8))
+        let options = self.options
+        let outputs = try naming().paths(for: zip(inputs.files, inputs.roots).map { (path: $0, root: $1) }, options: options)
+        let lines = ThumbLines(json: json, quiet: quiet.quiet, verbose: verbose)
+        var pending: (inputs: [String], outputs: [String]) = ([], [])
+        var skipped = 0, refused = 0
+        for (input, path) in zip(inputs.files, outputs) {
+            guard let existing = FileStatus.of(path) else {
+                pending.inputs.append(input)
+                pending.outputs.append(path)
+                continue
             }
-            progress.show(completed: completed)
+            if existing == FileStatus.of(input) {
+                refused += 1
+                lines.report(ThumbnailResult(input: input, error: "\(input): its thumbnail would replace it (\(path)); choose another --out or --name"),
+                             skipped: false)
+            } else if overwrite {
+                pending.inputs.append(input)
+                pending.outputs.append(path)
+            } else {
+                skipped += 1
+                lines.report(ThumbnailResult(input: input, output: path), skipped: true)
+            }
+        }
+        let stopping = StopRequest()
+        let interrupts = Interrupts { stopping.request() }
+        let progress = ProgressBar(total: pending.inputs.count,
+                                   shown: !quiet.quiet && Terminal.isTerminal(2) && !(json && Terminal.isTerminal(1)))
+        let started = monotonicSeconds()
+        let results = ThumbnailBatch.run(inputs: pending.inputs, outputs: pending.outputs, options: options, jobs: jobs ?? cores,
+                                         stop: { stopping.requested }) { result, completed in
+            progress.clear()
+            lines.report(result, skipped: false, beside: progress)
+            progress.show(completed: completed, file: result.input)
         }
         progress.clear()
-        let failed = results.filter { $0.error != nil }.count + expansionFailures
+        withExtendedLifetime(interrupts) {}
+        let failed = results.filter { $0.error != nil }.count + refused + inputs.failures
+        let made = results.count - results.filter { $0.error != nil }.count
         let seconds = monotonicSeconds() - started
         let rate = seconds > 0 ? Double(results.count) / seconds : 0
-        printError("\(results.count - (failed - expansionFailures)) of \(results.count) thumbnails in \(format1(seconds)) s "
-            + "(\(format1(rate)) images/s)" + (failed > 0 ? "; \(failed) failed" : ""))
+        let interrupted = stopping.requested
+        if !quiet.quiet {
+            var summary = "\(made) of \(inputs.files.count) thumbnails in \(format1(seconds)) s (\(format1(rate)) images/s)"
+            if skipped > 0 { summary += "; \(skipped) skipped, already there (--overwrite replaces them)" }
+            if failed > 0 { summary += "; \(failed) failed" }
+            if interrupted { summary += "; interrupted, \(pending.inputs.count - results.count) not started" }
+            printError(summary)
+        }
+        if interrupted { throw ExitCode(130) }
         if failed > 0 { throw ExitCode(1) }
+    }
+
+    private var cores: Int { Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
+
+    /// `--out -`: one thumbnail, of a file or of standard input, encoded to standard output and nothing else.
+    private func runToStandardOutput() throws {
+        do {
+            try StandardStreams.checkOutputIsNotTerminal()
+        } catch {
+            printError("\(error)")
+            throw ExitCode(2)
+        }
+        let input = paths[0]
+        do {
+            let thumbnail = input == "-"
+                ? try Thumbnailer.thumbnail(bytes: StandardStreams.readInput(), path: StandardStreams.inputName, options: options)
+                : try Thumbnailer.thumbnail(path: input, options: options)
+            try StandardStreams.writeOutput(Thumbnailer.encode(thumbnail, options: options, path: StandardStreams.outputName))
+            if verbose { for decision in thumbnail.decisions { printError(decision) } }
+        } catch {
+            printError((error as? any SubjectError)?.description ?? "\(input): \(error)")
+            throw ExitCode(1)
+        }
     }
 }
 
-/// A one-line progress bar on standard error, redrawn in place, only when standard error is a terminal.
-final class Progress: Sendable {
-    let total: Int
-    let bar: Bool
-    let started = monotonicSeconds()
+/// How `thumb` prints each file, shared with the workers that report as they finish.
+struct ThumbLines: Sendable {
+    let json: Bool
+    let quiet: Bool
+    let verbose: Bool
 
-    init(total: Int, bar: Bool) {
-        self.total = total
-        self.bar = bar
+    /// One file's line: JSON, an error on standard error, or (unless quiet) the text line on standard
+    /// output. With the bar on a terminal, a terminal's standard output gets no per-file lines (the bar
+    /// stands for them) unless --verbose; a redirected one always does.
+    func report(_ result: ThumbnailResult, skipped: Bool, beside progress: ProgressBar? = nil) {
+        if json {
+            var line = JSONLine()
+            line.add("input", result.input)
+            line.add("output", result.output)
+            line.add("width", result.width)
+            line.add("height", result.height)
+            line.add("bytes", result.bytes)
+            line.add("skipped", skipped)
+            line.add("error", result.error)
+            printLine(line.line)
+        } else if let error = result.error {
+            printError(error)
+        } else if !quiet && (verbose || progress?.shown != true || !Terminal.isTerminal(1)) {
+            var text = "\(result.input) → \(result.output ?? "")"
+            if skipped {
+                text += "  skipped: already there"
+            } else {
+                text += "  \(result.width ?? 0)×\(result.height ?? 0), \(result.bytes ?? 0) bytes"
+            }
+            if let warning = result.warnings.first { text += " (warning: \(warning))" }
+            if verbose { text += result.decisions.map { "\n    " + $0 }.joined() }
+            printLine(Array(text.utf8))
+        }
     }
 
-    func show(completed: Int) {
-        guard bar, total > 0 else { return }
-        let width = 30
-        let filled = completed * width / total
-        let elapsed = monotonicSeconds() - started
-        let rate = elapsed > 0 ? Double(completed) / elapsed : 0
-        let remaining = rate > 0 ? Double(total - completed) / rate : 0
-        let line = "\r[\(String(repeating: "#", count: filled))\(String(repeating: "-", count: width - filled))] "
-            + "\(completed)/\(total)  \(format1(rate)) images/s  ETA \(Int(remaining.rounded())) s"
-        writeError(line)
-    }
+}
 
-    func clear() {
-        if bar { writeError("\r\u{1B}[K") }
+/// Whether two paths are the same file (device and inode), and whether a path exists at all.
+struct FileStatus: Equatable {
+    let device: UInt64
+    let inode: UInt64
+
+    static func of(_ path: String) -> FileStatus? {
+        var status = stat()
+        guard stat(path, &status) == 0 else { return nil }
+        return FileStatus(device: UInt64(status.st_dev), inode: UInt64(status.st_ino))
     }
+}
+
+/// A request to stop, made from a signal handler and read by the workers.
+final class StopRequest: Sendable {
+    private let flag = Atomic<Bool>(false)
+
+    func request() { flag.store(true, ordering: .relaxed) }
+
+    var requested: Bool { flag.load(ordering: .relaxed) }
 }

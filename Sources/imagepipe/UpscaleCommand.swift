@@ -21,7 +21,8 @@ struct UpscaleCommand: AsyncParsableCommand {
 
             Examples:
               imagepipe upscale --to 4000 out/product-shots/SIMULATED-mug.png
-              VICSEE_API_KEY=sk-... imagepipe upscale --backend vicsee --factor 2 --out big shoe.png
+              VICSEE_API_KEY=sk-... imagepipe upscale --backend vicsee \\
+                  --factor 2 -o big shoe.png
             """)
 
     @Argument(help: ArgumentHelp("The image to enlarge (JPEG, PNG or WebP).", valueName: "file"))
@@ -33,7 +34,7 @@ struct UpscaleCommand: AsyncParsableCommand {
     @Option(name: .customLong("to"), help: ArgumentHelp("Enlarge until the long side is at least this many pixels.", valueName: "px"))
     var longSide: Int?
 
-    @Option(help: ArgumentHelp("Folder for the output.", valueName: "dir"))
+    @Option(name: .shortAndLong, help: ArgumentHelp("Folder for the output.", valueName: "dir"))
     var out: String = "out/upscaled"
 
     @Option(help: "sim (a simulated service inside imagepipe, nothing paid) or vicsee (the real service).")
@@ -47,7 +48,10 @@ struct UpscaleCommand: AsyncParsableCommand {
     @Flag(help: "Print the outcome as one JSON object.")
     var json = false
 
+    @OptionGroup var quiet: QuietOption
+
     func validate() throws {
+        try quiet.refuse(json: json)
         guard (factor == nil) != (longSide == nil) else { throw ValidationError("give --factor N or --to PX (one of them)") }
         if let longSide, longSide < 1 { throw ValidationError("expected a positive number of pixels for --to but received \(longSide)") }
     }
@@ -66,7 +70,7 @@ struct UpscaleCommand: AsyncParsableCommand {
         let session = try await GenerationSession.open(backend: chosen, catalogue: catalogue)
         let outcome: UpscaleOutcome?
         do {
-            let quiet = json
+            let quiet = json || self.quiet.quiet
             outcome = try await session.upscale(file, factor: factor, longSide: longSide, into: out) { event in
                 if !quiet { printError(event) }
             }
@@ -94,7 +98,7 @@ struct UpscaleCommand: AsyncParsableCommand {
             }
         }
         guard let outcome else {
-            print("\(file): nothing to do, its long side is already at least \(longSide ?? 0) px")
+            if !quiet.quiet { print("\(file): nothing to do, its long side is already at least \(longSide ?? 0) px") }
             return
         }
         report(outcome)
@@ -103,6 +107,10 @@ struct UpscaleCommand: AsyncParsableCommand {
 
     private func report(_ outcome: UpscaleOutcome) {
         let problems = outcome.verdict.problems.filter(\.fails).map(\.description)
+        if quiet.quiet {
+            for problem in problems { printError("\(outcome.outputPath): \(problem)") }
+            return
+        }
         if json {
             var line = JSONLine()
             line.add("taskId", outcome.taskID)

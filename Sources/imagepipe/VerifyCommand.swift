@@ -38,12 +38,13 @@ struct VerifyCommand: ParsableCommand {
             a change.
 
             Examples:
-              imagepipe verify --model nano-banana-pro-text-to-image --resolution 2K \\
+              imagepipe verify -m nano-banana-pro-text-to-image --resolution 2K \\
                   --aspect 16:9 out/product-shots/
-              imagepipe verify --model flux-2-pro-text-to-image --resolution 1K \\
+              imagepipe verify -m flux-2-pro-text-to-image --resolution 1K \\
                   --tolerance 2% downloads/
               imagepipe verify --preset amazon-main out/amazon-main/fit/
-              imagepipe verify --preset shopify --preset google-merchant --ai-generated --json shop/
+              imagepipe verify --preset shopify --preset google-merchant \\
+                  --ai-generated --json shop/
             """)
 
     /// Folders imagepipe itself writes inside an output folder; a walk never verifies what is in them.
@@ -51,7 +52,7 @@ struct VerifyCommand: ParsableCommand {
     /// Where a pipeline's `fit` step writes its copies by default: skipped by the size check only.
     static let fitFolder = "fit"
 
-    @Option(help: "The model the images were paid for.") var model: String?
+    @Option(name: .shortAndLong, help: "The model the images were paid for.") var model: String?
     @Option(help: "The tier paid for: 1K, 2K or 4K.") var resolution: String?
     @Option(name: .customLong("preset"), help: ArgumentHelp("A marketplace preset each file must pass (repeatable).", valueName: "name"))
     var presetNames: [String] = []
@@ -67,6 +68,7 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The observed-sizes file (also $IMAGEPIPE_OBSERVED_SIZES).", valueName: "file"))
     var observedSizes: String?
     @Flag(help: "Write one JSON object per file.") var json = false
+    @OptionGroup var quiet: QuietOption
     @OptionGroup var catalogue: CatalogueOptions
     @Argument(help: ArgumentHelp("Files, directories or glob patterns.", valueName: "path")) var paths: [String]
 
@@ -79,6 +81,7 @@ struct VerifyCommand: ParsableCommand {
             throw ValidationError("expected 1K, 2K or 4K for --resolution but received '\(resolution)'")
         }
         if let aspect, AspectChoice(aspect) == nil { throw ValidationError("expected auto or a ratio such as 16:9 for --aspect but received '\(aspect)'") }
+        try quiet.refuse(json: json)
     }
 
     func run() throws {
@@ -95,7 +98,7 @@ struct VerifyCommand: ParsableCommand {
                 }
             }
         }
-        var output = LineWriter()
+        var output = LineWriter(quiet: quiet.quiet)
         let skipped = expectation == nil ? Self.ownFolders : Self.ownFolders.union([Self.fitFolder])
         let expansion = expandInputs(paths, json: json, output: &output, skipping: skipped)
         var failures = expansion.failures

@@ -219,7 +219,8 @@ import VicSee
         #expect(dc.status == 0, "\(dc.stderr)")
         #expect(dc.stdout.contains("loader: jpeg, DC scans only (1 of 10 scans, "), "\(dc.stdout)")
         let strict = try CommandLineTests.run(
-            ["thumb", "--size", "32", "--verbose", "--fail-on", "error", "--out", directory + "/t", directory + "/progressive.jpg"])
+            ["thumb", "--size", "32", "--verbose", "--fail-on", "error", "--overwrite", "--out", directory + "/t",
+             directory + "/progressive.jpg"])
         #expect(strict.stdout.contains("loader: jpeg, DCT scale 1/8 → 64×48 (all scans: --fail-on error reads every scan)"))
         let cut = try CommandLineTests.run(["thumb", "--size", "32", "--out", directory + "/t", directory + "/cut-progressive.jpg"])
         #expect(cut.status == 1)

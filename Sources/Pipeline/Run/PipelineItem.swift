@@ -32,10 +32,9 @@ enum ItemList {
         var seen = Set<String>()
         for (pattern, expansion) in zip(spec.inputs, InputFiles.expand(spec.inputs)) {
             if let problem = expansion.problem { problems.append((pattern, problem)) }
-            let root = Self.root(of: pattern)
+            let root = InputFiles.root(of: pattern)
             for file in expansion.files where seen.insert(file).inserted {
-                let relative = root.isEmpty || !file.hasPrefix(root) ? (file as NSString).lastPathComponent : String(file.dropFirst(root.count))
-                found.append((file, relative))
+                found.append((file, InputFiles.relativePath(of: file, below: root)))
             }
         }
         let stems = found.map { stem(of: ($0.relative as NSString).lastPathComponent) }
@@ -55,18 +54,6 @@ enum ItemList {
             items.append(PipelineItem(name: ItemName(name), input: file.path, relativePath: file.relative))
         }
         return (items, problems)
-    }
-
-    /// The folder a pattern's matches are relative to, with its trailing slash: the folder itself, the
-    /// part of a glob before its first wildcard's folder, or a file's folder.
-    static func root(of pattern: String) -> String {
-        var status = stat()
-        if stat(pattern, &status) == 0, (status.st_mode & S_IFMT) == S_IFDIR {
-            return pattern.hasSuffix("/") ? pattern : pattern + "/"
-        }
-        let fixed = pattern.firstIndex(where: { "*?[".contains($0) }).map { pattern[..<$0] } ?? pattern[...]
-        guard let slash = fixed.lastIndex(of: "/") else { return "" }
-        return String(fixed[...slash])
     }
 
     private static func stem(of path: String) -> String {
