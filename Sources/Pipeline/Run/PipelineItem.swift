@@ -34,8 +34,7 @@ enum ItemList {
             if let problem = expansion.problem { problems.append((pattern, problem)) }
             let root = Self.root(of: pattern)
             for file in expansion.files where seen.insert(file).inserted {
-                let relative = root.isEmpty || !file.hasPrefix(root) ? (file as NSString).lastPathComponent : String(file.dropFirst(root.count))
-                found.append((file, relative))
+                found.append((file, relativePath(of: file, root: root)))
             }
         }
         let stems = found.map { stem(of: ($0.relative as NSString).lastPathComponent) }
@@ -67,6 +66,11 @@ enum ItemList {
         let fixed = pattern.firstIndex(where: { "*?[".contains($0) }).map { pattern[..<$0] } ?? pattern[...]
         guard let slash = fixed.lastIndex(of: "/") else { return "" }
         return String(fixed[...slash])
+    }
+
+    /// A file's path below its pattern's folder (`root(of:)`), or its name when it is not below it.
+    static func relativePath(of file: String, root: String) -> String {
+        root.isEmpty || !file.hasPrefix(root) ? (file as NSString).lastPathComponent : String(file.dropFirst(root.count))
     }
 
     private static func stem(of path: String) -> String {
