@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ImageCore
+import Pipeline
 
 extension FailOn: ExpressibleByArgument {}
 
@@ -24,8 +25,10 @@ struct LimitOptions: ParsableArguments {
 
 /// The files the user named, expanded; arguments that named nothing are reported on standard error.
 /// Directories are walked without the subfolders named in `skipping` (at any depth below them); files
-/// named one by one or matched by a pattern are kept whatever folder they are in.
-func expandInputs(_ arguments: [String], json: Bool, output: inout LineWriter, skipping: Set<String> = []) -> (files: [String], failures: Int) {
+/// named one by one or matched by a pattern are kept whatever folder they are in. With a `shard`, only the
+/// files it takes are kept (their key: the path below the argument's folder).
+func expandInputs(_ arguments: [String], json: Bool, output: inout LineWriter, skipping: Set<String> = [],
+                  shard: Shard? = nil) -> (files: [String], failures: Int) {
     var files: [String] = []
     var failures = 0
     for (argument, found) in zip(arguments, InputFiles.expand(arguments)) {
@@ -36,7 +39,7 @@ func expandInputs(_ arguments: [String], json: Bool, output: inout LineWriter, s
                 expansion.problem = "only files in " + skipping.sorted().map { $0 + "/" }.joined(separator: ", ") + " here, which are skipped"
             }
         }
-        files += expansion.files
+        files += shard?.taking(expansion.files, foundBy: argument) ?? expansion.files
         if let problem = expansion.problem {
             failures += 1
             if json {

@@ -27,13 +27,14 @@ struct CheckCommand: ParsableCommand {
     var failOn: FailOn = .truncated
 
     @OptionGroup var limits: LimitOptions
+    @OptionGroup var sharding: ShardOptions
 
     @Argument(help: ArgumentHelp("Files, directories (walked recursively) or glob patterns.", valueName: "path"))
     var paths: [String]
 
     func run() throws {
         var output = LineWriter()
-        let (files, expansionFailures) = expandInputs(paths, json: json, output: &output)
+        let (files, expansionFailures) = expandInputs(paths, json: json, output: &output, shard: try sharding.selected())
         var failures = expansionFailures
         var totalPixels = 0
         let started = monotonicSeconds()

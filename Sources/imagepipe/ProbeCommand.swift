@@ -23,13 +23,14 @@ struct ProbeCommand: ParsableCommand {
     var json = false
 
     @OptionGroup var limits: LimitOptions
+    @OptionGroup var sharding: ShardOptions
 
     @Argument(help: ArgumentHelp("Files, directories (walked recursively) or glob patterns.", valueName: "path"))
     var paths: [String]
 
     func run() throws {
         var output = LineWriter()
-        let (files, expansionFailures) = expandInputs(paths, json: json, output: &output)
+        let (files, expansionFailures) = expandInputs(paths, json: json, output: &output, shard: try sharding.selected())
         var failures = expansionFailures
         let limits = limits.limits
         for file in files {

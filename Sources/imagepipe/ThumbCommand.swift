@@ -67,6 +67,7 @@ struct ThumbCommand: ParsableCommand {
     var keepProfile = false
 
     @OptionGroup var metadata: MetadataOptions
+    @OptionGroup var sharding: ShardOptions
 
     @Option(help: "How strict decoding is: none, truncated, error or warning (error and warning read every JPEG scan).")
     var failOn: FailOn = .truncated
@@ -111,7 +112,7 @@ struct ThumbCommand: ParsableCommand {
 
     func run() throws {
         var output = LineWriter()
-        let (files, expansionFailures) = expandInputs(paths, json: json, output: &output)
+        let (files, expansionFailures) = expandInputs(paths, json: json, output: &output, shard: try sharding.selected())
         output.flush()
         guard AtomicFile.makeDirectories(out) else {
             printError("\(out): cannot create the output folder: \(String(cString: strerror(errno)))")

@@ -68,6 +68,7 @@ struct VerifyCommand: ParsableCommand {
     var observedSizes: String?
     @Flag(help: "Write one JSON object per file.") var json = false
     @OptionGroup var catalogue: CatalogueOptions
+    @OptionGroup var sharding: ShardOptions
     @Argument(help: ArgumentHelp("Files, directories or glob patterns.", valueName: "path")) var paths: [String]
 
     func validate() throws {
@@ -97,7 +98,7 @@ struct VerifyCommand: ParsableCommand {
         }
         var output = LineWriter()
         let skipped = expectation == nil ? Self.ownFolders : Self.ownFolders.union([Self.fitFolder])
-        let expansion = expandInputs(paths, json: json, output: &output, skipping: skipped)
+        let expansion = expandInputs(paths, json: json, output: &output, skipping: skipped, shard: try sharding.selected())
         var failures = expansion.failures
         for file in expansion.files {
             let result = expectation.map { Verifier.verify(path: file, expectation: $0) }
