@@ -20,7 +20,7 @@ struct Imagepipe: AsyncParsableCommand {
             """,
         subcommands: [ProbeCommand.self, CheckCommand.self, ConvertCommand.self, ThumbCommand.self, ModelsCommand.self,
                       GenerateCommand.self, UpscaleCommand.self, SimulateCommand.self, PlanCommand.self, RunCommand.self, StepsCommand.self,
-                      VerifyCommand.self])
+                      VerifyCommand.self, MergeCommand.self])
 
     static func main() async {
         do {
