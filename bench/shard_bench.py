@@ -58,7 +58,8 @@ def thumbnails(imagepipe, corpus, root, runs):
     def one_process():
         out = os.path.join(root, "jobs2")
         shutil.rmtree(out, ignore_errors=True)
-        subprocess.run([imagepipe] + THUMB + ["--jobs", "2", "--out", out, corpus], stdout=subprocess.DEVNULL, check=False)
+        subprocess.run([imagepipe] + THUMB + ["--jobs", "2", "--out", out, corpus], stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, check=False)
 
     def two_shards():
         processes = []
