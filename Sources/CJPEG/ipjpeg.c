@@ -381,6 +381,7 @@ void ipjpeg_keep_large_buffers(int bytes) {
 #ifdef M_MMAP_THRESHOLD
     mallopt(M_MMAP_THRESHOLD, bytes);
     mallopt(M_TRIM_THRESHOLD, bytes * 8);
+    mallopt(M_ARENA_MAX, 1);
 #else
     (void)bytes;
 #endif

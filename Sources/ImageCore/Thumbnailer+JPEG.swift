@@ -34,16 +34,19 @@ extension Thumbnailer {
                     note = " (all scans: the chroma's DC alone, \(grid.width)×\(grid.height), is smaller than the target)"
                     break
                 }
-                let (raw, read) = try LibJPEG.decodeDCScans(bytes, path: path, failOn: failOn,
-                                                            waitForRefinement: waitsForDCRefinement,
-                                                            memoryLimit: memoryLimit)
+                let (raw, read) = try CoefficientGate.run(for: info) {
+                    try LibJPEG.decodeDCScans(bytes, path: path, failOn: failOn,
+                                              waitForRefinement: waitsForDCRefinement, memoryLimit: memoryLimit)
+                }
                 let percent = bytes.isEmpty ? 0 : (read.bytesRead * 100 + bytes.count / 2) / bytes.count
                 decisions.append("loader: jpeg, DC scans only (\(read.scansRead) of \(map.scans) scans, \(percent)% of the file"
                     + (read.refined ? "" : ", DC refinement not read") + ") → \(raw.pixels.width)×\(raw.pixels.height)")
                 return raw
             }
         }
-        let raw = try LibJPEG.decode(bytes, path: path, failOn: failOn, scale: scale, memoryLimit: memoryLimit)
+        let raw = try CoefficientGate.run(for: info) {
+            try LibJPEG.decode(bytes, path: path, failOn: failOn, scale: scale, memoryLimit: memoryLimit)
+        }
         decisions.append("loader: jpeg, DCT scale 1/\(scale) → \(raw.pixels.width)×\(raw.pixels.height)" + note)
         return raw
     }

@@ -115,8 +115,10 @@ void ipjpeg_free(void *pointer);
 
 /* libjpeg allocates a progressive image's coefficients (some 30 MB for a 5K photo) with malloc, which
    maps fresh pages for every image and unmaps them after: a batch pays page faults and zeroing each time.
-   This asks glibc to serve allocations up to `bytes` from the heap and keep them for the next image.
-   Process-wide, so only a command that decodes many images in a row should call it. */
+   This asks glibc to serve allocations up to `bytes` from the heap and keep them for the next image, in one
+   heap for all threads (glibc otherwise gives each worker thread its own arena, and each arena would keep
+   its own copy of the largest buffer it ever held). Process-wide, so only a command that decodes many
+   images in a row should call it. */
 void ipjpeg_keep_large_buffers(int bytes);
 
 #endif
