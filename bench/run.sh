@@ -6,6 +6,7 @@
 #   bash bench/run.sh thumbs     # thumbnails against vipsthumbnail: speed, memory, SSIM; DC-scan decoding
 #   bash bench/run.sh requests   # requests per generated image: adaptive polling against the recommended
 #   bash bench/run.sh paths      # probe over thousands of explicit paths and a folder, against imagesize
+#   bash bench/run.sh shards     # --shard: the partition's cost, and 2 shards as 2 processes against --jobs 2
 # CORPUS=dir picks another image folder (default bench/corpus, made by ../shared/bench/make-corpus.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,4 +39,7 @@ if [ "$what" = all ]; then
 fi
 if [ "$what" = all ] || [ "$what" = paths ]; then
   python3 bench/probe_paths_bench.py --imagepipe .build/release/imagepipe --results bench/RESULTS.md
+fi
+if [ "$what" = all ] || [ "$what" = shards ]; then
+  python3 bench/shard_bench.py --imagepipe .build/release/imagepipe --corpus "$corpus" --results bench/RESULTS.md
 fi

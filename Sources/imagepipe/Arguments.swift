@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ImageCore
+import Pipeline
 
 extension FailOn: ExpressibleByArgument {}
 
@@ -32,8 +33,10 @@ struct ExpandedInputs {
 
 /// The files the user named, expanded; arguments that named nothing are reported on standard error.
 /// Directories are walked without the subfolders named in `skipping` (at any depth below them); files
-/// named one by one or matched by a pattern are kept whatever folder they are in.
-func expandInputs(_ arguments: [String], json: Bool, output: inout LineWriter, skipping: Set<String> = []) -> ExpandedInputs {
+/// named one by one or matched by a pattern are kept whatever folder they are in. With a `shard`, only the
+/// files it takes are kept (their key: the path below the argument's folder).
+func expandInputs(_ arguments: [String], json: Bool, output: inout LineWriter, skipping: Set<String> = [],
+                  shard: Shard? = nil) -> ExpandedInputs {
     var inputs = ExpandedInputs()
     for (argument, found) in zip(arguments, InputFiles.expand(arguments)) {
         var expansion = found
@@ -43,8 +46,9 @@ func expandInputs(_ arguments: [String], json: Bool, output: inout LineWriter, s
                 expansion.problem = "only files in " + skipping.sorted().map { $0 + "/" }.joined(separator: ", ") + " here, which are skipped"
             }
         }
-        inputs.files += expansion.files
-        inputs.roots += repeatElement(InputFiles.root(of: argument), count: expansion.files.count)
+        let taken = shard?.taking(expansion.files, foundBy: argument) ?? expansion.files
+        inputs.files += taken
+        inputs.roots += repeatElement(InputFiles.root(of: argument), count: taken.count)
         if let problem = expansion.problem {
             inputs.failures += 1
             if json {

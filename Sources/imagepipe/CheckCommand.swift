@@ -27,6 +27,7 @@ struct CheckCommand: ParsableCommand {
     var failOn: FailOn = .truncated
 
     @OptionGroup var limits: LimitOptions
+    @OptionGroup var sharding: ShardOptions
 
     @OptionGroup var quiet: QuietOption
 
@@ -39,7 +40,7 @@ struct CheckCommand: ParsableCommand {
 
     func run() throws {
         var output = LineWriter(quiet: quiet.quiet)
-        let inputs = expandInputs(paths, json: json, output: &output)
+        let inputs = expandInputs(paths, json: json, output: &output, shard: try sharding.selected())
         let files = inputs.files, expansionFailures = inputs.failures
         var failures = expansionFailures
         var totalPixels = 0

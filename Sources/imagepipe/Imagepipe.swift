@@ -25,7 +25,7 @@ struct Imagepipe: AsyncParsableCommand {
         version: version,
         subcommands: [ProbeCommand.self, CheckCommand.self, ConvertCommand.self, ThumbCommand.self, ModelsCommand.self,
                       GenerateCommand.self, UpscaleCommand.self, SimulateCommand.self, PlanCommand.self, RunCommand.self, StepsCommand.self,
-                      VerifyCommand.self])
+                      VerifyCommand.self, MergeCommand.self])
 
     static func main() async {
         do {

@@ -211,6 +211,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Multiply the polls' fixed waits, for a service whose tasks run that much faster (a benchmark against imagepipe simulate --time-scale).",
                                valueName: "scale"))
     var timeScale: Double?
+    @OptionGroup var sharding: ShardOptions
     @OptionGroup var catalogue: CatalogueOptions
     @OptionGroup var presetFile: PresetOptions
 
@@ -254,6 +255,7 @@ struct RunCommand: AsyncParsableCommand {
         options.resubmitLost = resubmitLost
         options.jobs = jobs
         options.pipelineFile = file
+        options.shard = try sharding.selected()
         options.minimumFreeBytes = Int64(minFree) * 1_000_000
         options.adopt = Dictionary(adopt.map { pair in
             let parts = pair.split(separator: "=", maxSplits: 1)

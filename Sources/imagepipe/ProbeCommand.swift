@@ -23,6 +23,7 @@ struct ProbeCommand: ParsableCommand {
     var json = false
 
     @OptionGroup var limits: LimitOptions
+    @OptionGroup var sharding: ShardOptions
 
     @OptionGroup var quiet: QuietOption
 
@@ -35,7 +36,7 @@ struct ProbeCommand: ParsableCommand {
 
     func run() throws {
         var output = LineWriter(quiet: quiet.quiet)
-        let inputs = expandInputs(paths, json: json, output: &output)
+        let inputs = expandInputs(paths, json: json, output: &output, shard: try sharding.selected())
         var failures = inputs.failures
         let limits = limits.limits
         for file in inputs.files {

@@ -80,6 +80,7 @@ struct ThumbCommand: ParsableCommand {
     var keepProfile = false
 
     @OptionGroup var metadata: MetadataOptions
+    @OptionGroup var sharding: ShardOptions
 
     @Option(help: "How strict decoding is: none, truncated, error or warning (error and warning read every JPEG scan).")
     var failOn: FailOn = .truncated
@@ -161,7 +162,7 @@ struct ThumbCommand: ParsableCommand {
         try checkStandardStreams()
         if out == "-" { return try runToStandardOutput() }
         var output = LineWriter(quiet: quiet.quiet)
-        let inputs = expandInputs(paths, json: json, output: &output)
+        let inputs = expandInputs(paths, json: json, output: &output, shard: try sharding.selected())
         output.flush()
         guard AtomicFile.makeDirectories(out) else {
             printError("\(out): cannot create the output folder: \(String(cString: strerror(errno)))")

@@ -70,6 +70,7 @@ struct VerifyCommand: ParsableCommand {
     @Flag(help: "Write one JSON object per file.") var json = false
     @OptionGroup var quiet: QuietOption
     @OptionGroup var catalogue: CatalogueOptions
+    @OptionGroup var sharding: ShardOptions
     @Argument(help: ArgumentHelp("Files, directories or glob patterns.", valueName: "path")) var paths: [String]
 
     func validate() throws {
@@ -100,7 +101,7 @@ struct VerifyCommand: ParsableCommand {
         }
         var output = LineWriter(quiet: quiet.quiet)
         let skipped = expectation == nil ? Self.ownFolders : Self.ownFolders.union([Self.fitFolder])
-        let expansion = expandInputs(paths, json: json, output: &output, skipping: skipped)
+        let expansion = expandInputs(paths, json: json, output: &output, skipping: skipped, shard: try sharding.selected())
         var failures = expansion.failures
         for file in expansion.files {
             let result = expectation.map { Verifier.verify(path: file, expectation: $0) }

@@ -120,7 +120,9 @@ public final class PipelineRunner: Sendable {
         if case .loopback? = spec.publish?.way, !backend.isOnThisMachine, spec.generate != nil || spec.upscale != nil, spec.input != nil {
             throw .publish(.loopbackNeedsSimulator)
         }
-        let output = spec.outputDirectory
+        // A shard keeps its journal, lock and report in its own folder, so that shards share the outputs'
+        // folder and never each other's state; the leftovers it removes are its own.
+        let output = Self.stateDirectory(spec, shard: options.shard)
         guard AtomicFile.makeDirectories(output) else { throw .outputFolder(path: output, detail: "cannot create the folder") }
         let lock: RunLock
         do { lock = try RunLock.acquire(directory: output) } catch { throw .locked(error) }
@@ -131,7 +133,8 @@ public final class PipelineRunner: Sendable {
 
         let journal: Journal
         do { journal = try Journal(path: output + "/" + Self.journalName, crashAfterWrites: options.crashAfterWrites) } catch { throw .journal(error) }
-        let (items, patternProblems) = ItemList.make(spec)
+        let (batch, patternProblems) = ItemList.make(spec)
+        let (items, positions) = Self.select(batch, shard: options.shard)
         let inputProblems = patternProblems.map { ItemProblem(.unreadable, subject: $0.pattern, reason: $0.problem) }
         let budget = Budget(limit: options.maxCredits)
         counter.begin(total: items.count, budget: budget)
@@ -183,8 +186,9 @@ public final class PipelineRunner: Sendable {
                                  htmlPath: output + "/index.html", stop: control.stop, inputProblems: inputProblems,
                                  unjournaled: control.unjournaledTasks.map { UnjournaledTask(item: $0.item, taskID: $0.taskID) })
         do {
+            let shard = options.shard.map { ShardReport(index: $0.index, count: $0.count, batchItems: batch.count, positions: positions) }
             (summary.reportPath, summary.htmlPath) = try ReportWriter.write(reports, spec: spec, directory: output, backend: session?.backendName,
-                                                                            pipelineFile: options.pipelineFile)
+                                                                            pipelineFile: options.pipelineFile, shard: shard)
         } catch {
             // With task ids that only this summary knows, the summary matters more than the report.
             guard !summary.unjournaled.isEmpty else { throw .outputFolder(path: output, detail: "cannot write the report: \(error.reason)") }
@@ -233,6 +237,21 @@ public final class PipelineRunner: Sendable {
         }
         await work.value
         watcher.cancel()
+    }
+
+    // MARK: Shards
+
+    /// The folder of a run's journal, lock and report: the output folder, or its shard's below it.
+    static func stateDirectory(_ spec: PipelineSpec, shard: Shard?) -> String {
+        spec.outputDirectory + (shard.map { "/" + $0.folder } ?? "")
+    }
+
+    /// The items `shard` takes, with their places in the whole batch; all of them without a shard. Names
+    /// were given over the whole batch, so an item is named alike whichever shard runs it.
+    static func select(_ batch: [PipelineItem], shard: Shard?) -> (items: [PipelineItem], positions: [Int]) {
+        guard let shard else { return (batch, Array(batch.indices)) }
+        let positions = batch.indices.filter { shard.takes(batch[$0].shardKey) }
+        return (positions.map { batch[$0] }, positions)
     }
 
     // MARK: Keys

@@ -96,8 +96,10 @@ final class RunContext: Sendable {
     /// decode rather than making its own.
     let downloadStrictness = FailOn.warning
     var outputDirectory: String { spec.outputDirectory }
+    /// Where this run keeps its journal and report: the output folder, or its shard's folder below it.
+    var stateDirectory: String { PipelineRunner.stateDirectory(spec, shard: options.shard) }
     /// Derived references (shrunk, cropped, padded).
-    var workDirectory: String { outputDirectory + "/.work" }
+    var workDirectory: String { stateDirectory + "/.work" }
     /// Downloads before they are checked and named.
-    var downloadDirectory: String { outputDirectory + "/.downloads" }
+    var downloadDirectory: String { stateDirectory + "/.downloads" }
 }

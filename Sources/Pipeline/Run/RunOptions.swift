@@ -21,6 +21,9 @@ public struct RunOptions: Sendable {
     public var pipelineFile: String?
     /// How tasks are polled; nil: adaptive, from the durations seen (see `PollPolicy`).
     public var pollPolicy: PollPolicy?
+    /// The shard of the batch this process takes (`--shard K/N`); its journal, lock and report live in
+    /// `OUT/shards/K-of-N/`, its outputs in `OUT` like any run's. `maxCredits` is then this shard's.
+    public var shard: Shard?
 
     public init() {}
 }
