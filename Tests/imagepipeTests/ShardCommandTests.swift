@@ -58,6 +58,25 @@ import Testing
         }
     }
 
+    /// Shards writing `--keep-tree` thumbnails into one shared folder (a volume every pod mounts) make the
+    /// same tree, file for file, as one process over the whole folder: a path depends on the input alone.
+    @Test(arguments: [2, 7]) func keepTreeLayoutsAreTheSameWhicheverShardWrites(count: Int) throws {
+        let directory = try Self.photos()
+        func tree(_ folder: String) throws -> [String] {
+            try FileManager.default.subpathsOfDirectory(atPath: folder).filter { $0.hasSuffix(".png") }.sorted()
+        }
+        let whole = try CommandLineTests.run(["thumb", "--size", "8", "--keep-tree", "--out", directory + "/whole", directory + "/photos"])
+        #expect(whole.status == 0, "\(whole.stderr)")
+        for index in 0..<count {
+            let shard = try CommandLineTests.run(["thumb", "--size", "8", "--keep-tree", "--shard", "\(index)/\(count)",
+                                                  "--out", directory + "/shared", directory + "/photos"])
+            #expect(shard.status == 0, "\(shard.stderr)")
+            #expect(!shard.stderr.contains("skipped"), "no shard meets another's file: \(shard.stderr)")
+        }
+        #expect(try tree(directory + "/whole").count == 30)
+        #expect(try tree(directory + "/shared") == (try tree(directory + "/whole")))
+    }
+
     @Test func autoSaysWhatItReadForEachEngine() throws {
         let directory = try Self.photos()
         let expected = Self.probed(try CommandLineTests.run(["probe", "--json", "--shard", "1/3", directory + "/photos"]))
