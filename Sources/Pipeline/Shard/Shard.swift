@@ -3,7 +3,8 @@ import ImageCore
 
 /// One of N processes splitting a batch between them without talking: shard K of N (K counts from 0, as
 /// Kubernetes' `JOB_COMPLETION_INDEX` and AWS Batch's array index do) takes the files whose key — the path
-/// below the input's folder, `ItemList`'s rule — it wins by rendezvous (highest-random-weight) hashing.
+/// below the input's folder (`InputFiles.root(of:)`, the rule pipeline item names follow) — it wins by
+/// rendezvous (highest-random-weight) hashing.
 ///
 /// Why rendezvous: every shard computes the same owner for a key from the key alone, so no list is
 /// shared; adding files moves none of the others; and going from N to N+1 shards moves only the ~1/(N+1)
