@@ -33,8 +33,9 @@ import Testing
 
     /// Runs the binary with standard error (and, with `stdoutToo`, standard output) on a pseudo-terminal
     /// `columns` wide, through python3's pty module. Returns what the terminal received and the file
-    /// standard output was redirected to.
-    static func runOnTerminal(_ arguments: [String], columns: Int, stdoutToo: Bool = false) throws
+    /// standard output was redirected to. `environment` is added to this process's.
+    static func runOnTerminal(_ arguments: [String], columns: Int, stdoutToo: Bool = false,
+                              environment: [String: String] = [:]) throws
         -> (status: Int32, terminal: String, redirected: String)
     {
         let file = NSTemporaryDirectory() + "imagepipe-stdout-" + UUID().uuidString
@@ -63,6 +64,7 @@ import Testing
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", "-c", script, String(columns), stdoutToo ? "tty" : "file", file, CommandLineTests.binary]
             + arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let out = Pipe()
         process.standardOutput = out
         try process.run()

@@ -154,34 +154,12 @@ import Testing
     @Test(.timeLimit(.minutes(3))) func statusLineFitsANarrowTerminal() throws {
         let (simulator, base) = try CommandLineTests.startSimulator(["--latency", "1.5"])
         defer { simulator.terminate() }
-        let (directory, file) = try RunCommandTests.pipeline(items: 3, concurrency: 2)
-        let script = directory + "/under-terminal.py"
-        try """
-            import fcntl, os, pty, struct, subprocess, sys, termios
-            master, slave = pty.openpty()
-            fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 50, 0, 0))
-            with open(sys.argv[1], "wb") as out:
-                process = subprocess.Popen(sys.argv[3:], stdin=subprocess.DEVNULL, stdout=out, stderr=slave)
-            os.close(slave)
-            data = b""
-            while True:
-                try:
-                    chunk = os.read(master, 65536)
-                except OSError:
-                    break
-                if not chunk:
-                    break
-                data += chunk
-            with open(sys.argv[2], "wb") as err:
-                err.write(data)
-            sys.exit(process.wait())
-            """.write(toFile: script, atomically: true, encoding: .utf8)
-        let (out, err) = (directory + "/stdout", directory + "/stderr")
-        let result = try RunCommandTests.shell(
-            "VICSEE_API_KEY=sk-simulator-demo python3 \(script) \(out) \(err) \(CommandLineTests.binary) run \(file) --backend vicsee --base-url \(base)")
-        #expect(result.status == 0, "\(result.stderr)")
-        let terminal = try String(contentsOfFile: err, encoding: .utf8)
-        #expect(try String(contentsOfFile: out, encoding: .utf8).hasPrefix("3 of 3 done"))
+        let (_, file) = try RunCommandTests.pipeline(items: 3, concurrency: 2)
+        let result = try ConventionsTests.runOnTerminal(["run", file, "--backend", "vicsee", "--base-url", base], columns: 50,
+                                                        environment: ["VICSEE_API_KEY": "sk-simulator-demo"])
+        #expect(result.status == 0, "\(result.terminal)")
+        let terminal = result.terminal
+        #expect(result.redirected.hasPrefix("3 of 3 done"))
         // Lines end in \r\n on a terminal; the status line is drawn after "\r\e[K" and erased the same way.
         var status: [String] = []
         var lines: [String] = []
