@@ -387,6 +387,12 @@ void ipjpeg_keep_large_buffers(int bytes) {
 #endif
 }
 
+void ipjpeg_release_free_memory(void) {
+#ifdef M_MMAP_THRESHOLD
+    malloc_trim(0);
+#endif
+}
+
 /* Both halves of a transcode in one heap block, so that nothing a longjmp skips over is a stale local. */
 struct ipjpeg_transcoder {
     struct jpeg_decompress_struct source;

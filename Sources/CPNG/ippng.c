@@ -119,6 +119,10 @@ void ippng_decoder_destroy(ippng_decoder *decoder) {
     free(decoder);
 }
 
+void ippng_skip_adler32(ippng_decoder *decoder) {
+    png_set_option(decoder->png, PNG_IGNORE_ADLER32, PNG_OPTION_ON);
+}
+
 int ippng_read_header(ippng_decoder *decoder, ippng_header *header) {
     if (setjmp(decoder->jump)) return -1;
     png_structp png = decoder->png;

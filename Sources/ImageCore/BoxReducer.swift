@@ -10,7 +10,15 @@ struct BoxReducer {
     let outputWidth: Int
     let outputHeight: Int
     private let tables: TransferTables
+    /// Linear light: each output column's running sum over the rows of the current block, through the
+    /// decoding table.
     private var accumulator: [Float]
+    /// Gamma light: each source sample's integer sum over the rows of the current block (colours
+    /// premultiplied by alpha, so v·a), added across the block's columns only when the block is complete.
+    /// The per-row work is then one widening add per sample over contiguous memory, which the compiler
+    /// vectorizes; a row never waits on its neighbours. A column of 255·255 per row overflows 32 bits only
+    /// past 66,000 rows a block.
+    private var columnSums: [UInt32]
     private(set) var output: [Float]
     private var row = 0
 
@@ -23,7 +31,9 @@ struct BoxReducer {
         self.tables = tables
         outputWidth = (width + factor - 1) / factor
         outputHeight = (height + factor - 1) / factor
-        accumulator = [Float](repeating: 0, count: outputWidth * layout.channels)
+        let gamma = tables.light == .gamma
+        accumulator = gamma ? [] : [Float](repeating: 0, count: outputWidth * layout.channels)
+        columnSums = gamma ? [UInt32](repeating: 0, count: width * layout.channels) : []
         output = []
         output.reserveCapacity(outputWidth * outputHeight * layout.channels)
     }
@@ -45,22 +55,79 @@ struct BoxReducer {
             row += count
             return
         }
+        let gamma = tables.light == .gamma
         for index in 0..<count {
-            add(rows + index * rowBytes)
+            if gamma { addSums(rows + index * rowBytes) } else { add(rows + index * rowBytes) }
             row += 1
-            if row % factor == 0 || row == sourceHeight { emit(rowsInBlock: row % factor == 0 ? factor : row % factor) }
+            if row % factor == 0 || row == sourceHeight {
+                let rowsInBlock = row % factor == 0 ? factor : row % factor
+                if gamma { emitSums(rowsInBlock: rowsInBlock) } else { emit(rowsInBlock: rowsInBlock) }
+            }
         }
     }
 
-    /// Adds one source row into the accumulator row. The hot loop of every PNG thumbnail (each sample of a
-    /// 5120×2880 image passes here once), written over raw pointers into memory imagepipe owns — the
-    /// decoder's row band, sized `sourceWidth × channels` per row by `LibPNG.stream` or `PixelBuffer`, and
-    /// this reducer's accumulator, `outputWidth × channels` — so that bounds checks stay out of it while
-    /// the rest of ImageCore keeps them. Each block's samples are summed in registers first (exact integers
-    /// in gamma light, where a sample's working value is v/255), so that consecutive pixels do not wait on
-    /// one another through memory.
+    /// Adds one source row into the column sums (gamma light). The hot loop of every PNG thumbnail (each
+    /// sample of a 5120×2880 image passes here once), written over raw pointers into memory imagepipe
+    /// owns — the decoder's row band, sized `sourceWidth × channels` per row by `LibPNG.stream` or
+    /// `PixelBuffer`, and these sums, as long — so that bounds checks stay out of it while the rest of
+    /// ImageCore keeps them.
+    private mutating func addSums(_ source: UnsafePointer<UInt8>) {
+        let c = channels, samples = sourceWidth * channels
+        precondition(columnSums.count == samples, "column sums do not match the source width")
+        columnSums.withUnsafeMutableBufferPointer { buffer in
+            let sums = buffer.baseAddress!
+            guard hasAlpha else {
+                for index in 0..<samples { sums[index] &+= UInt32(source[index]) }
+                return
+            }
+            if c == 4 {
+                // RGBA, the common case, spelled out: no inner loop, no overflow checks on the indices.
+                for pixel in 0..<sourceWidth {
+                    let i = pixel &* 4, alpha = UInt32(source[i &+ 3])
+                    sums[i] &+= UInt32(source[i]) &* alpha
+                    sums[i &+ 1] &+= UInt32(source[i &+ 1]) &* alpha
+                    sums[i &+ 2] &+= UInt32(source[i &+ 2]) &* alpha
+                    sums[i &+ 3] &+= alpha
+                }
+                return
+            }
+            var index = 0
+            while index < samples {
+                let alpha = UInt32(source[index &+ c &- 1])
+                for ch in 0..<c &- 1 { sums[index &+ ch] &+= UInt32(source[index &+ ch]) &* alpha }
+                sums[index &+ c &- 1] &+= alpha
+                index &+= c
+            }
+        }
+    }
+
+    /// Closes a block of rows (gamma light): each block's column sums added up and scaled to its mean,
+    /// the sums cleared for the next block.
+    private mutating func emitSums(rowsInBlock: Int) {
+        let c = channels, k = factor, width = sourceWidth, hasAlpha = hasAlpha
+        columnSums.withUnsafeMutableBufferPointer { buffer in
+            let sums = buffer.baseAddress!
+            for ox in 0..<outputWidth {
+                let first = ox * k, columns = min(k, width - first)
+                let mean = 1 / Float(columns * rowsInBlock)
+                for ch in 0..<c {
+                    var total = 0
+                    var q = sums + first * c + ch
+                    for _ in 0..<columns { total &+= Int(q[0]); q += c }
+                    // Premultiplied colours are v·a, in units of 255·255.
+                    let unit: Float = hasAlpha && ch < c - 1 ? 1 / 65025 : 1 / 255
+                    output.append(Float(total) * unit * mean)
+                }
+            }
+            buffer.update(repeating: 0)
+        }
+    }
+
+    /// Adds one source row into the accumulator row (linear light, through the decoding table). Each
+    /// block's samples are summed in registers first, so that consecutive pixels do not wait on one
+    /// another through memory.
     private mutating func add(_ source: UnsafePointer<UInt8>) {
-        let c = channels, k = factor, width = sourceWidth, gamma = tables.light == .gamma
+        let c = channels, k = factor, width = sourceWidth
         precondition(outputWidth * c == accumulator.count, "accumulator row does not match the output width")
         tables.toWorking.withUnsafeBufferPointer { lut in
             accumulator.withUnsafeMutableBufferPointer { sums in
@@ -70,9 +137,7 @@ struct BoxReducer {
                 while x < width {
                     let n = min(k, width - x)
                     if hasAlpha {
-                        Self.addPremultiplied(pixel, count: n, channels: c, lut: lut, gamma: gamma, into: out)
-                    } else if gamma {
-                        Self.addStored(pixel, count: n, channels: c, into: out)
+                        Self.addPremultiplied(pixel, count: n, channels: c, lut: lut, into: out)
                     } else {
                         Self.addLinear(pixel, count: n, channels: c, lut: lut, into: out)
                     }
@@ -80,29 +145,6 @@ struct BoxReducer {
                     out += c
                     x += n
                 }
-            }
-        }
-    }
-
-    /// `count` pixels without alpha in gamma light: integer sums, scaled once.
-    @inline(__always)
-    private static func addStored(_ pixel: UnsafePointer<UInt8>, count: Int, channels c: Int, into out: UnsafeMutablePointer<Float>) {
-        var p = pixel
-        switch c {
-        case 1:
-            var v = 0
-            for _ in 0..<count { v &+= Int(p[0]); p += 1 }
-            out[0] += Float(v) * (1 / 255)
-        case 3:
-            var r = 0, g = 0, b = 0
-            for _ in 0..<count { r &+= Int(p[0]); g &+= Int(p[1]); b &+= Int(p[2]); p += 3 }
-            out[0] += Float(r) * (1 / 255); out[1] += Float(g) * (1 / 255); out[2] += Float(b) * (1 / 255)
-        default:
-            for ch in 0..<c {
-                var v = 0
-                var q = pixel + ch
-                for _ in 0..<count { v &+= Int(q[0]); q += c }
-                out[ch] += Float(v) * (1 / 255)
             }
         }
     }
@@ -120,22 +162,11 @@ struct BoxReducer {
         }
     }
 
-    /// `count` pixels with alpha (last channel): colours premultiplied by alpha, then alpha itself.
+    /// `count` pixels with alpha (last channel) in linear light: colours premultiplied by alpha, then
+    /// alpha itself.
     @inline(__always)
     private static func addPremultiplied(_ pixel: UnsafePointer<UInt8>, count: Int, channels c: Int,
-                                         lut: UnsafeBufferPointer<Float>, gamma: Bool, into out: UnsafeMutablePointer<Float>) {
-        if gamma && c == 4 {
-            var r = 0, g = 0, b = 0, a = 0
-            var p = pixel
-            for _ in 0..<count {
-                let alpha = Int(p[3])
-                r &+= Int(p[0]) &* alpha; g &+= Int(p[1]) &* alpha; b &+= Int(p[2]) &* alpha; a &+= alpha
-                p += 4
-            }
-            out[0] += Float(r) * (1 / 65025); out[1] += Float(g) * (1 / 65025); out[2] += Float(b) * (1 / 65025)
-            out[3] += Float(a) * (1 / 255)
-            return
-        }
+                                         lut: UnsafeBufferPointer<Float>, into out: UnsafeMutablePointer<Float>) {
         let colours = c - 1
         var alphaSum = 0
         var q = pixel + colours
@@ -144,15 +175,9 @@ struct BoxReducer {
         let table = lut.baseAddress!
         for ch in 0..<colours {
             var p = pixel
-            if gamma {
-                var v = 0
-                for _ in 0..<count { v &+= Int(p[ch]) &* Int(p[colours]); p += c }
-                out[ch] += Float(v) * (1 / 65025)
-            } else {
-                var v: Float = 0
-                for _ in 0..<count { v += table[Int(p[ch])] * Float(p[colours]); p += c }
-                out[ch] += v * (1 / 255)
-            }
+            var v: Float = 0
+            for _ in 0..<count { v += table[Int(p[ch])] * Float(p[colours]); p += c }
+            out[ch] += v * (1 / 255)
         }
     }
 

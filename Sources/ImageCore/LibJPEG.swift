@@ -199,6 +199,11 @@ enum LibJPEG {
         ipjpeg_keep_large_buffers(32 << 20)
     }
 
+    /// See `ipjpeg_release_free_memory`: after a decode too large to keep its buffer for the next.
+    static func releaseFreeMemory() {
+        ipjpeg_release_free_memory()
+    }
+
     /// Converts ink coverage to light. Adobe's writers (Photoshop and most others) store CMYK inverted,
     /// 255 meaning no ink, and say so with an APP14 marker; without it, 255 means full ink.
     static func cmykToRGB(_ samples: [UInt8], width: Int, height: Int, inverted: Bool) -> PixelBuffer {

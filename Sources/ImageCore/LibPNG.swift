@@ -82,7 +82,9 @@ enum LibPNG {
 
     /// Decodes a PNG band by band without holding the whole image: `start` learns the size and layout and
     /// answers how many rows a band has; `consume` receives each band. An interlaced file, which cannot
-    /// be streamed, is decoded whole and then handed over in bands.
+    /// be streamed, is decoded whole and then handed over in bands. Under `--fail-on none` or `truncated`
+    /// zlib's Adler-32 of the image data is not computed (see `ippng_skip_adler32`): each chunk's CRC
+    /// already guards those bytes; `error` and `warning` keep it.
     static func stream(
         _ bytes: [UInt8], path: String, failOn: FailOn,
         start: (_ width: Int, _ height: Int, _ layout: PixelLayout) -> Int,
@@ -94,6 +96,7 @@ enum LibPNG {
             }
             defer { ippng_decoder_destroy(decoder) }
             func failure() -> DecodeError { error(decoder, path: path) }
+            if failOn == .none || failOn == .truncated { ippng_skip_adler32(decoder) }
             let (header, icc, layout) = try readHeader(decoder, path: path)
             let width = Int(header.width), height = Int(header.height)
             let lenient = failOn == .none

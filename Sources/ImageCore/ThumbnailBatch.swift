@@ -1,5 +1,10 @@
 import Dispatch
 import Synchronization
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// The outcome of one file of a batch: where its thumbnail went, or why there is none.
 public struct ThumbnailResult: Sendable {
@@ -45,9 +50,10 @@ public enum ThumbnailBatch {
     }
 
     /// Runs the batch with `jobs` workers, `inputs[i]`'s thumbnail going to `outputs[i]` (folders made as
-    /// needed). Once `stop` answers true no further file is started; the results, in input order, are
-    /// then those of the files started. Decoder buffers are kept in the heap from one image to the next
-    /// (see `LibJPEG.keepLargeBuffers`), which changes how this process's allocator returns memory for good.
+    /// needed), started in `startOrder`. Once `stop` answers true no further file is started; the results,
+    /// in input order, are then those of the files started. Decoder buffers are kept in the heap from one
+    /// image to the next (see `LibJPEG.keepLargeBuffers`), which changes how this process's allocator
+    /// returns memory for good.
     public static func run(
         inputs: [String], outputs: [String], options: ThumbnailOptions, jobs: Int,
         stop: @Sendable () -> Bool = { false },
@@ -59,12 +65,14 @@ public enum ThumbnailBatch {
         for folder in Set(outputs.map { path in path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "." }) {
             _ = AtomicFile.makeDirectories(folder)
         }
+        let order = startOrder(inputs, jobs: jobs)
         let next = Atomic<Int>(0)
         let state = Mutex<(results: [ThumbnailResult?], completed: Int)>((Array(repeating: nil, count: inputs.count), 0))
         DispatchQueue.concurrentPerform(iterations: max(1, min(jobs, inputs.count))) { _ in
             while !stop() {
-                let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
-                guard index < inputs.count else { return }
+                let position = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                guard position < order.count else { return }
+                let index = order[position]
                 let result = one(input: inputs[index], output: outputs[index], options: options)
                 state.withLock { state in
                     state.results[index] = result
@@ -74,6 +82,20 @@ public enum ThumbnailBatch {
             }
         }
         return state.withLock { $0.results.compactMap { $0 } }
+    }
+
+    /// The order files are started in. One worker takes them as given. Several take the largest files
+    /// first (by size on disk, the one cost known without reading a file), so that the batch ends on
+    /// small files rather than with one worker busy on a large photo while the others have nothing left:
+    /// the longest-first rule for sharing work among equal workers. Files that cannot be read count as
+    /// empty; they fail at once. Ties keep input order.
+    static func startOrder(_ inputs: [String], jobs: Int) -> [Int] {
+        guard jobs > 1 else { return Array(inputs.indices) }
+        let sizes = inputs.map { path -> Int in
+            var status = stat()
+            return stat(path, &status) == 0 ? Int(status.st_size) : 0
+        }
+        return inputs.indices.sorted { sizes[$0] != sizes[$1] ? sizes[$0] > sizes[$1] : $0 < $1 }
     }
 
     static func one(input: String, output: String, options: ThumbnailOptions) -> ThumbnailResult {

@@ -158,9 +158,58 @@ import Testing
             try Thumbnailer.thumbnail(bytes: Array(png[0..<(png.count * 2 / 3)]), path: "cut.png", options: .size(64))
         }
     }
+
+    /// A thumbnail under the default `--fail-on truncated` skips zlib's Adler-32 of the image data, which
+    /// each chunk's CRC already guards: a wrong Adler-32 over intact, correctly CRC'd chunks passes there
+    /// (it did not before), and is still corrupt to a full decode and a thumbnail under `--fail-on error`.
+    @Test func aWrongAdler32IsCaughtWhereTheCheckIsStrict() throws {
+        let png = try Fixtures.encoded(.png, Fixtures.picture(width: 300, height: 200))
+        var chunks: [(type: String, data: [UInt8])] = []
+        var offset = 8
+        while offset + 12 <= png.count {
+            let length = png[offset..<offset + 4].reduce(0) { $0 << 8 | Int($1) }
+            let type = String(decoding: png[offset + 4..<offset + 8], as: UTF8.self)
+            chunks.append((type, Array(png[offset + 8..<offset + 8 + length])))
+            offset += 12 + length
+        }
+        let last = try #require(chunks.lastIndex { $0.type == "IDAT" })
+        chunks[last].data[chunks[last].data.count - 1] ^= 0xFF
+        let damaged = Array(png[0..<8]) + chunks.flatMap { Fixtures.pngChunk($0.type, $0.data) }
+
+        let thumbnail = try Thumbnailer.thumbnail(bytes: damaged, path: "adler.png", options: .size(64))
+        let intact = try Thumbnailer.thumbnail(bytes: png, path: "intact.png", options: .size(64))
+        #expect(thumbnail.pixels.pixels == intact.pixels.pixels)
+        #expect(thumbnail.warnings.isEmpty)
+        var strict = ThumbnailOptions.size(64)
+        strict.failOn = .error
+        #expect {
+            try Thumbnailer.thumbnail(bytes: damaged, path: "adler.png", options: strict)
+        } throws: { error in
+            if case .corrupt(path: "adler.png", format: .png, detail: _) = error as? DecodeError { true } else { false }
+        }
+        #expect {
+            try ImageDecoder.decode(bytes: damaged, path: "adler.png")
+        } throws: { error in
+            if case .corrupt(path: "adler.png", format: .png, detail: _) = error as? DecodeError { true } else { false }
+        }
+    }
 }
 
 @Suite struct ThumbnailBatchTests {
+    /// One worker keeps input order; several start the largest files first, ties and unreadable files
+    /// (counted as empty) in input order.
+    @Test func severalWorkersStartTheLargestFilesFirst() throws {
+        let directory = try Fixtures.temporaryDirectory()
+        let sizes = [10, 300, 20, 300, 5000]
+        let paths = try sizes.enumerated().map { index, size in
+            let path = "\(directory)/\(index).bin"
+            try AtomicFile.write([UInt8](repeating: 7, count: size), to: path)
+            return path
+        } + ["\(directory)/missing.bin"]
+        #expect(ThumbnailBatch.startOrder(paths, jobs: 1) == [0, 1, 2, 3, 4, 5])
+        #expect(ThumbnailBatch.startOrder(paths, jobs: 2) == [4, 1, 3, 2, 0, 5])
+    }
+
     @Test func namesCollideIntoSuffixesAndBadFilesDoNotStopTheBatch() throws {
         let directory = try Fixtures.temporaryDirectory()
         try FileManager.default.createDirectory(atPath: directory + "/a", withIntermediateDirectories: true)

@@ -121,4 +121,10 @@ void ipjpeg_free(void *pointer);
    images in a row should call it. */
 void ipjpeg_keep_large_buffers(int bytes);
 
+/* Gives the heap's free pages back to the system (glibc's malloc_trim), wherever they lie. Called after a
+   decode whose buffer was too large to keep: in one shared heap, a smaller allocation of another thread
+   can settle into the freed space, so the next large buffer no longer fits there and the heap grows by a
+   whole buffer while the old pages stay resident. */
+void ipjpeg_release_free_memory(void);
+
 #endif
