@@ -143,6 +143,7 @@ import VicSee
 
     /// `upscale to 4000` after a 1K generation: ×4 (1024×768 → 4096×3072, 12.6 MP, 20 credits), counted
     /// by plan, journaled, verified at exactly four times the output, and not paid again by a second run.
+    /// The fitted copy is made from the upscaled picture, not the smaller output.
     @Test func upscaleToAfterA1KGeneration() async throws {
         let server = try await RunTests.server()
         let directory = temporaryDirectory()
@@ -151,6 +152,7 @@ import VicSee
             generate model gpt-image-2-text-to-image prompt "A {name} on white" aspect 4:3
             verify
             upscale to 4000
+            fit format jpeg
             thumbnail size 64
             output \(directory)
             """)
@@ -169,6 +171,10 @@ import VicSee
         #expect(counters.creditsCharged == 28 && counters.upscales == 1)
         let thumbnail = try ImageProbe.probe(path: try #require(item.thumbnail))
         #expect(thumbnail.width == 64 && thumbnail.height == 48)
+        let copies = try FileManager.default.contentsOfDirectory(atPath: directory + "/fit")
+        #expect(copies.count == 1, "\(copies)")
+        let fitted = try ImageProbe.probe(path: directory + "/fit/" + (copies.first ?? ""))
+        #expect(fitted.format == .jpeg && fitted.width == 4096 && fitted.height == 3072, "\(copies)")
         let again = try await RunTests.run(spec, server)
         #expect(again.items == summary.items && again.creditsCommitted == 0)
         counters = await server.counters()
@@ -178,6 +184,26 @@ import VicSee
         let restored = try await RunTests.run(spec, server)
         #expect(restored.items[0].state == .done && FileManager.default.fileExists(atPath: directory + "/SIMULATED-mug@4x.png"))
         #expect(await server.counters().submits == 2)
+        await server.stop()
+    }
+
+    /// Without fit, the presets judge the item's final file: the upscaled output, not the smaller one.
+    @Test func presetsJudgeTheUpscaledOutput() async throws {
+        let server = try await RunTests.server()
+        let directory = temporaryDirectory()
+        let spec = try parse("""
+            items "mug"
+            generate model gpt-image-2-text-to-image prompt "A {name} on white" aspect 1:1
+            verify preset amazon-main
+            upscale factor 2
+            output \(directory)
+            """)
+        let summary = try await RunTests.run(spec, server)
+        let item = summary.items[0]
+        #expect(item.upscale?.state == .done, "\(item.problems)")
+        let upscaled = try #require(item.upscale?.output)
+        #expect(upscaled.hasSuffix("@2x.png"))
+        #expect(item.presets.map(\.path) == [upscaled])
         await server.stop()
     }
 

@@ -28,7 +28,7 @@ public struct FitStep: PipelineStep {
     public init() {}
 
     public static let keyword = "fit"
-    public static let summary = "A copy of each verified output made to pass a marketplace preset and/or changed by the fixes given, in a folder under the output folder; the output itself is never changed."
+    public static let summary = "A copy of each verified output (the upscaled one once there is one) made to pass a marketplace preset and/or changed by the fixes given, in a folder under the output folder; the output itself is never changed."
     public static let example = "fit preset amazon-main format jpeg"
     public static let defaults = FitStep()
     public static var options: [StepOption<FitStep>] {
@@ -62,25 +62,27 @@ public struct FitStep: PipelineStep {
 extension FitStep: ItemStage {
     var keyword: String { Self.keyword }
 
-    /// Makes the fitted copy of an accepted item's output (or, without generate, its input) unless the
-    /// one on disk was made from the same file with the same settings and preset rules. A copy that
-    /// cannot be made rejects the item (with a `fit` problem) until a later run makes it.
+    /// Makes the fitted copy of an accepted item's final output — the upscaled one once the upscale is
+    /// done, the larger picture paid for; else the output; without generate, the input — unless the one
+    /// on disk was made from the same file with the same settings and preset rules. A copy that cannot be
+    /// made rejects the item (with a `fit` problem) until a later run makes it.
     func run(_ item: inout ItemContext, in run: RunContext) async throws(ItemStop) {
-        guard Acceptance.isAccepted(item.record), let source = item.record.output ?? item.item.input else {
+        let final = item.record.finalOutput
+        guard Acceptance.isAccepted(item.record), let source = final?.path ?? item.item.input else {
             return try withdrawCopy(&item, in: run)
         }
         let preset = self.preset.flatMap { run.presets[$0] }
         let folder = run.outputDirectory + "/" + directory
         let path: String
         do {
-            let found = try item.record.format.flatMap(ImageFormat.init(rawValue:))
+            let found = try final?.format.flatMap(ImageFormat.init(rawValue:))
                 ?? ImageProbe.probe(path: source, limits: ImageLimits(maxBytes: nil, maxPixels: nil)).format
             let format = try MarketplaceFix.outputFormat(for: preset, input: found, requested: format, path: source)
             path = folder + "/" + item.derivedStem(of: source, in: run) + "." + format.fileExtension
         } catch {
             return try fail(&item, ItemProblem(.fit, subject: source, reason: error.reason), in: run)
         }
-        let key = line + " rules " + Self.fingerprint(preset) + " of " + (item.record.checksum ?? item.key)
+        let key = line + " rules " + Self.fingerprint(preset) + " of " + (final?.checksum ?? item.key)
         if item.record.fitKey == key, item.record.fitted == path, OutputFile.fingerprint(path) != nil { return }
         guard AtomicFile.makeDirectories(folder) else {
             return try fail(&item, ItemProblem(.fit, subject: folder, reason: "cannot create the folder for fitted copies"), in: run)

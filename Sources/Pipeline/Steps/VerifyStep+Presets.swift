@@ -13,11 +13,13 @@ struct PresetVerification: ItemStage {
     var keyword: String { VerifyStep.keyword + " preset" }
 
     /// Judges the item once per file and settings: a re-run keeps the verdicts; a new fitted copy, a new
-    /// output or changed preset rules reach new ones.
+    /// output or changed preset rules reach new ones. Without fit it judges the item's final file: the
+    /// upscaled output once the upscale is done, the file a shop would be sent.
     func run(_ item: inout ItemContext, in run: RunContext) async throws(ItemStop) {
         guard let names = verify.presets, Acceptance.isAccepted(item.record) else { return }
         let fitting = run.spec.fit != nil
-        guard let path = fitting ? item.record.fitted : item.record.output ?? item.item.input else {
+        let final = item.record.finalOutput
+        guard let path = fitting ? item.record.fitted : final?.path ?? item.item.input else {
             // No fitted copy (fit failed, and says why): nothing to judge, and older verdicts no longer hold.
             if item.record.presetKey == nil && item.record.presets.isEmpty { return }
             return try Acceptance.settle(&item, step: keyword, in: run) { record in
@@ -27,7 +29,7 @@ struct PresetVerification: ItemStage {
             }
         }
         let presets = names.compactMap { run.presets[$0] }
-        let judged = fitting ? "fit " + (item.record.fitKey ?? "") : item.record.checksum ?? item.key
+        let judged = fitting ? "fit " + (item.record.fitKey ?? "") : final?.checksum ?? item.key
         let key = verify.line + " rules " + presets.map { FitStep.fingerprint($0) }.joined(separator: ",") + " of " + path + " " + judged
         if item.record.presetKey == key { return }
         var reports: [PresetReport] = []

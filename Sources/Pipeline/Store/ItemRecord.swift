@@ -93,9 +93,10 @@ extension ItemRecord {
         return upscale.state
     }
 
-    /// The item's final file: the upscaled output once the upscale is done, else the output.
-    public var finalOutput: (path: String, checksum: String?)? {
-        if let upscale, upscale.state == .done, let path = upscale.output { return (path, upscale.checksum) }
-        return output.map { ($0, checksum) }
+    /// The item's final file: the upscaled output once the upscale is done, else the output; with its
+    /// checksum and format as recorded.
+    public var finalOutput: (path: String, checksum: String?, format: String?)? {
+        if let upscale, upscale.state == .done, let path = upscale.output { return (path, upscale.checksum, upscale.format) }
+        return output.map { ($0, checksum, format) }
     }
 }
