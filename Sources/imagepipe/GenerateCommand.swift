@@ -5,10 +5,6 @@ import Pipeline
 import Simulator
 import VicSee
 
-enum BackendChoice: String, ExpressibleByArgument, CaseIterable {
-    case sim, vicsee
-}
-
 /// `imagepipe generate`: one generation from the command line.
 struct GenerateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -80,18 +76,7 @@ struct GenerateCommand: AsyncParsableCommand {
 
     func run() async throws {
         let catalogue = try catalogue.load()
-        let chosen: Backend =
-            switch backend {
-            case .sim: .simulator(SimulatorOptions())
-            case .vicsee: .vicsee(baseURL: baseURL, apiKey: ProcessInfo.processInfo.environment[VicSeeConfiguration.apiKeyVariable])
-            }
-        if case .vicsee(_, let key) = chosen {
-            // Checked before anything is built or sent; the message names the variable, never the key.
-            do { _ = try APIKey.validate(key) } catch {
-                printError(error.description)
-                throw ExitCode(2)
-            }
-        }
+        let chosen = try backend.backend(baseURL: baseURL)
         let session = try await GenerationSession.open(backend: chosen, catalogue: catalogue, referenceBaseURL: refBaseURL)
         do {
             let outcome = try await generate(session)
@@ -99,22 +84,7 @@ struct GenerateCommand: AsyncParsableCommand {
             report(outcome)
         } catch {
             await session.close()
-            switch error {
-            case let error as RequestError:
-                printError("imagepipe generate: \(error)")
-                throw ExitCode(2)
-            case let error as ReferenceError:
-                printError(error.description)
-                throw ExitCode(1)
-            case let error as UploadError:
-                printError("imagepipe generate: \(error)")
-                throw ExitCode(1)
-            case let error as ServiceError:
-                printError("imagepipe generate: \(error)")
-                throw ExitCode(1)
-            default:
-                throw error
-            }
+            try ServiceFailure.exit(error, command: "generate")
         }
     }
 

@@ -58,15 +58,7 @@ struct UpscaleCommand: AsyncParsableCommand {
 
     func run() async throws {
         let catalogue = try catalogue.load()
-        let chosen: Backend =
-            switch backend {
-            case .sim: .simulator(SimulatorOptions())
-            case .vicsee: .vicsee(baseURL: baseURL, apiKey: ProcessInfo.processInfo.environment[VicSeeConfiguration.apiKeyVariable])
-            }
-        if case .vicsee(_, let key) = chosen, key?.isEmpty ?? true {
-            printError(ServiceError.missingAPIKey(variable: VicSeeConfiguration.apiKeyVariable).description)
-            throw ExitCode(2)
-        }
+        let chosen = try backend.backend(baseURL: baseURL)
         let session = try await GenerationSession.open(backend: chosen, catalogue: catalogue)
         let outcome: UpscaleOutcome?
         do {
@@ -77,25 +69,7 @@ struct UpscaleCommand: AsyncParsableCommand {
             await session.close()
         } catch {
             await session.close()
-            switch error {
-            case let error as UpscaleRefusal:
-                printError("\(file): \(error)")
-                throw ExitCode(2)
-            case let error as ReferenceError:
-                printError(error.description)
-                throw ExitCode(1)
-            case let error as ServiceError:
-                printError("imagepipe upscale: \(error)")
-                throw ExitCode(1)
-            case let error as UploadError:
-                printError("\(file): \(error)")
-                throw ExitCode(1)
-            case let error as PublishError:
-                printError(error.description)
-                throw ExitCode(1)
-            default:
-                throw error
-            }
+            try ServiceFailure.exit(error, command: "upscale", file: file)
         }
         guard let outcome else {
             if !quiet.quiet { print("\(file): nothing to do, its long side is already at least \(longSide ?? 0) px") }

@@ -14,7 +14,8 @@ import Testing
 
     @Test func aKeyWithALineBreakIsRefusedUpFrontWithoutShowingIt() throws {
         for command in [["generate", "--backend", "vicsee", "--model", "gpt-image-2-text-to-image", "--prompt", "x"],
-                        ["run", try textPipeline(), "--backend", "vicsee"]] {
+                        ["run", try textPipeline(), "--backend", "vicsee"],
+                        ["upscale", "--backend", "vicsee", "--factor", "2", "/nonexistent/shot.png"]] {
             let result = try CLI.run(command, environment: ["VICSEE_API_KEY": "sk-secret-4242\r\n"])
             #expect(result.status == 2, "\(command[0]): \(result.stderr)")
             #expect(result.stderr.contains("VICSEE_API_KEY: the key has a line break (CR or LF) at character 15 of 16"))
