@@ -1,6 +1,7 @@
 /// Shrinks by an integer factor, averaging each `factor`×`factor` block, as rows arrive: memory holds one
-/// accumulator row plus the (already small) output, never the whole source. A factor of 1 only converts
-/// to the premultiplied working form.
+/// row of sums (a source row's worth of integers in gamma light, an output row of floats in linear light)
+/// plus the (already small) output, never the whole source. A factor of 1 only converts to the
+/// premultiplied working form.
 struct BoxReducer {
     let sourceWidth: Int
     let sourceHeight: Int
@@ -16,9 +17,14 @@ struct BoxReducer {
     /// Gamma light: each source sample's integer sum over the rows of the current block (colours
     /// premultiplied by alpha, so v·a), added across the block's columns only when the block is complete.
     /// The per-row work is then one widening add per sample over contiguous memory, which the compiler
-    /// vectorizes; a row never waits on its neighbours. A column of 255·255 per row overflows 32 bits only
-    /// past 66,000 rows a block.
+    /// vectorizes; a row never waits on its neighbours. A column of 255·255 per row would overflow 32 bits
+    /// past `maximumSummedFactor` rows a block; larger factors (a 1×140,000 strip scaled to one pixel) take
+    /// the float accumulator, which is right in either light.
     private var columnSums: [UInt32]
+    /// The largest factor whose column sums fit in 32 bits: 255·255·factor ≤ UInt32.max.
+    static let maximumSummedFactor = Int(UInt32.max) / 65025
+    /// Whether this reducer works with `columnSums` (gamma light, factor within reach) or `accumulator`.
+    private let summing: Bool
     private(set) var output: [Float]
     private var row = 0
 
@@ -31,9 +37,9 @@ struct BoxReducer {
         self.tables = tables
         outputWidth = (width + factor - 1) / factor
         outputHeight = (height + factor - 1) / factor
-        let gamma = tables.light == .gamma
-        accumulator = gamma ? [] : [Float](repeating: 0, count: outputWidth * layout.channels)
-        columnSums = gamma ? [UInt32](repeating: 0, count: width * layout.channels) : []
+        summing = tables.light == .gamma && factor <= Self.maximumSummedFactor
+        accumulator = summing ? [] : [Float](repeating: 0, count: outputWidth * layout.channels)
+        columnSums = summing ? [UInt32](repeating: 0, count: width * layout.channels) : []
         output = []
         output.reserveCapacity(outputWidth * outputHeight * layout.channels)
     }
@@ -55,13 +61,12 @@ struct BoxReducer {
             row += count
             return
         }
-        let gamma = tables.light == .gamma
         for index in 0..<count {
-            if gamma { addSums(rows + index * rowBytes) } else { add(rows + index * rowBytes) }
+            if summing { addSums(rows + index * rowBytes) } else { add(rows + index * rowBytes) }
             row += 1
             if row % factor == 0 || row == sourceHeight {
                 let rowsInBlock = row % factor == 0 ? factor : row % factor
-                if gamma { emitSums(rowsInBlock: rowsInBlock) } else { emit(rowsInBlock: rowsInBlock) }
+                if summing { emitSums(rowsInBlock: rowsInBlock) } else { emit(rowsInBlock: rowsInBlock) }
             }
         }
     }
@@ -123,7 +128,8 @@ struct BoxReducer {
         }
     }
 
-    /// Adds one source row into the accumulator row (linear light, through the decoding table). Each
+    /// Adds one source row into the accumulator row (through the decoding table: linear light, or gamma
+    /// light past `maximumSummedFactor`). Each
     /// block's samples are summed in registers first, so that consecutive pixels do not wait on one
     /// another through memory.
     private mutating func add(_ source: UnsafePointer<UInt8>) {
@@ -149,7 +155,7 @@ struct BoxReducer {
         }
     }
 
-    /// `count` pixels without alpha in linear light, through the decoding table.
+    /// `count` pixels without alpha, through the decoding table.
     @inline(__always)
     private static func addLinear(_ pixel: UnsafePointer<UInt8>, count: Int, channels c: Int,
                                   lut: UnsafeBufferPointer<Float>, into out: UnsafeMutablePointer<Float>) {
@@ -162,8 +168,8 @@ struct BoxReducer {
         }
     }
 
-    /// `count` pixels with alpha (last channel) in linear light: colours premultiplied by alpha, then
-    /// alpha itself.
+    /// `count` pixels with alpha (last channel), through the decoding table: colours premultiplied by
+    /// alpha, then alpha itself.
     @inline(__always)
     private static func addPremultiplied(_ pixel: UnsafePointer<UInt8>, count: Int, channels c: Int,
                                          lut: UnsafeBufferPointer<Float>, into out: UnsafeMutablePointer<Float>) {

@@ -27,8 +27,19 @@ import Testing
         let table = TransferTables.linear.toWorking
         let reduced = Self.reduce(pixels, width: width, height: height, layout: layout, factor: factor, tables: .linear)
         let expected = Self.reference(pixels, width: width, height: height, layout: layout, factor: factor) { Double(table[Int($0)]) }
+        #expect(reduced.samples.count == expected.count)
         let worst = zip(reduced.samples, expected).map { abs(Double($0) - $1) }.max() ?? 0
         #expect(worst < 1e-5, "largest difference \(worst)")
+    }
+
+    /// A factor past what 32-bit column sums hold (a 1×70,000 strip to one pixel): the mean of opaque
+    /// white is still white, where wrapped sums would give a dark grey.
+    @Test func aFactorPastThirtyTwoBitSumsStaysRight() {
+        let height = BoxReducer.maximumSummedFactor + 10
+        let pixels = [UInt8](repeating: 255, count: height * 4)
+        let reduced = Self.reduce(pixels, width: 1, height: height, layout: .rgba, factor: height, tables: .gamma)
+        #expect(reduced.samples.count == 4)
+        #expect(reduced.samples.allSatisfy { abs($0 - 1) < 1e-4 }, "\(reduced.samples)")
     }
 
     /// Rows fed in uneven bands come out the same as all at once.

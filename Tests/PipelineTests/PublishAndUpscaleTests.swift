@@ -1,5 +1,6 @@
 import Foundation
 import ImageCore
+import Marketplace
 import Simulator
 import Testing
 import VicSee
@@ -172,7 +173,7 @@ import VicSee
         let thumbnail = try ImageProbe.probe(path: try #require(item.thumbnail))
         #expect(thumbnail.width == 64 && thumbnail.height == 48)
         let copies = try FileManager.default.contentsOfDirectory(atPath: directory + "/fit")
-        #expect(copies.count == 1, "\(copies)")
+        #expect(copies == ["SIMULATED-mug.jpg"], "named after the output, upscaled or not")
         let fitted = try ImageProbe.probe(path: directory + "/fit/" + (copies.first ?? ""))
         #expect(fitted.format == .jpeg && fitted.width == 4096 && fitted.height == 3072, "\(copies)")
         let again = try await RunTests.run(spec, server)
@@ -204,6 +205,40 @@ import VicSee
         let upscaled = try #require(item.upscale?.output)
         #expect(upscaled.hasSuffix("@2x.png"))
         #expect(item.presets.map(\.path) == [upscaled])
+        await server.stop()
+    }
+
+    /// An item a preset rejects for its upscaled file (too large for the shop) is not stuck: with the
+    /// upscale changed so that none is needed, the next run drops it and the output passes.
+    @Test func anItemRejectedForItsUpscaleIsUpscaledAgainWhenTheUpscaleChanges() async throws {
+        let server = try await RunTests.server()
+        let directory = temporaryDirectory()
+        let presetFile = directory + "-presets.json"
+        try """
+            {"presets": [{"name": "small-shop", "title": "A shop taking at most 1500 px", "rules": [
+              {"id": "max-side", "kind": "max-size", "width": 1500, "height": 1500, "severity": "required",
+               "source": "test", "checked": "2026-11-27", "evidence": "assumed", "note": "at most 1500 px"}]}]}
+            """.write(toFile: presetFile, atomically: true, encoding: .utf8)
+        let presets = try PresetCatalogue.load(overridePath: presetFile)
+        func spec(_ upscale: String) throws -> PipelineSpec {
+            try PipelineParser(file: "shop.pipe", catalogue: catalogue, presets: presets).parse("""
+                items "mug"
+                generate model gpt-image-2-text-to-image prompt "A {name} on white" aspect 1:1
+                verify preset small-shop
+                \(upscale)
+                output \(directory)
+                """)
+        }
+        func run(_ spec: PipelineSpec) async throws -> ItemReport {
+            try await PipelineRunner(spec: spec, catalogue: catalogue, presets: presets).run(backend: RunTests.backend(server)).items[0]
+        }
+        let doubled = try await run(try spec("upscale factor 2"))
+        #expect(doubled.state == .rejected && doubled.upscale?.state == .done, "\(doubled.problems)")
+        #expect(doubled.presets.first?.passed == false)
+        let enough = try await run(try spec("upscale to 1000"))
+        #expect(enough.state == .done && enough.upscale == nil, "\(enough.problems)")
+        #expect(enough.presets.first?.passed == true && enough.width == 1024)
+        #expect(await server.counters().upscales == 1)
         await server.stop()
     }
 

@@ -184,6 +184,75 @@ import Testing
     /// A shard of a generating run, killed with SIGKILL after journal writes and started again (a replaced
     /// pod), finishes its own items without a second submit or charge; the other shard and the merge see
     /// the one run's items. The simulator in its own process counts what was paid.
+    /// `plan --shard K/N`: the shards' items split the batch and their credits add up to the whole plan's;
+    /// a shard that has run reads its own journal and plans nothing more to pay, the others still cost.
+    @Test(.timeLimit(.minutes(3))) func planShardsSplitTheBatchAndReadTheirOwnJournals() throws {
+        let (simulator, base) = try CommandLineTests.startSimulator(["--latency", "0.05", "--credits", "100000"])
+        defer { simulator.terminate() }
+        let directory = NSTemporaryDirectory() + "imagepipe-shard-plan-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let file = directory + "/run.pipe"
+        try """
+            pipeline planned
+            items \((1...9).map { "\"item \($0)\"" }.joined(separator: " "))
+            generate model gpt-image-2-text-to-image prompt "a {name} on white" aspect 1:1 concurrency 3
+            output \(directory)/out
+            """.write(toFile: file, atomically: true, encoding: .utf8)
+        func plan(_ extra: [String]) throws -> (names: [String], credits: Int) {
+            let result = try CommandLineTests.run(["plan", "--json", file] + extra)
+            #expect(result.status == 0, "\(result.stderr)")
+            let events = result.stdout.split(separator: "\n").compactMap {
+                try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+            }
+            let names = events.filter { $0["event"] as? String == "item" }.compactMap { $0["item"] as? String }
+            return (names, events.last?["credits"] as? Int ?? -1)
+        }
+        let whole = try plan([])
+        #expect(whole.names.count == 9 && whole.credits == 72)
+        var names: [String] = []
+        var credits = 0
+        var shares: [Int] = []
+        for index in 0..<3 {
+            let shard = try plan(["--shard", "\(index)/3"])
+            names += shard.names
+            credits += shard.credits
+            shares.append(shard.credits)
+        }
+        #expect(names.sorted() == whole.names.sorted())
+        #expect(credits == whole.credits)
+
+        let ran = try RunCommandTests.run(file, base, ["--shard", "1/3"])
+        #expect(ran.status == 0, "\(ran.stderr)")
+        #expect(try plan(["--shard", "1/3"]).credits == 0)
+        #expect(try plan(["--shard", "0/3"]).credits == shares[0])
+        #expect(try plan([]).credits == whole.credits, "the whole batch's journal is not a shard's")
+
+        // A run divided otherwise would not see what shard 1/3 generated, and would pay for it again.
+        let submits = try RunCommandTests.counters(base)["submits"]
+        for extra in [[String](), ["--shard", "0/2"]] {
+            let refused = try RunCommandTests.run(file, base, extra)
+            #expect(refused.status == 2, "\(extra): \(refused.stderr)")
+            #expect(refused.stderr.contains("\(directory)/out: shards of 3 keep journals here (shards/K-of-N); "
+                + (extra.isEmpty ? "a run without --shard" : "shard 0/2")
+                + " would not see what they generated and would pay for it again: run with --shard K/3"), "\(refused.stderr)")
+        }
+        #expect(try RunCommandTests.counters(base)["submits"] == submits)
+        #expect(try RunCommandTests.run(file, base, ["--shard", "2/3"]).status == 0)
+    }
+
+    /// After a whole run, a shard of the same output folder is refused before it sends anything.
+    @Test(.timeLimit(.minutes(3))) func aShardAfterAWholeRunIsRefused() throws {
+        let (simulator, base) = try CommandLineTests.startSimulator(["--latency", "0.05", "--credits", "100000"])
+        defer { simulator.terminate() }
+        let (directory, file) = try RunCommandTests.pipeline(items: 2)
+        #expect(try RunCommandTests.run(file, base).status == 0)
+        let refused = try RunCommandTests.run(file, base, ["--shard", "0/2"])
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("\(directory)/out: a run without --shard keeps its journal here (journal.sqlite); shard 0/2 would not see "
+            + "what it generated and would pay for it again"), "\(refused.stderr)")
+        #expect(try RunCommandTests.counters(base)["submits"] == 2)
+    }
+
     @Test(.timeLimit(.minutes(5))) func aKilledShardResumesWithoutPayingTwice() throws {
         let (simulator, base) = try CommandLineTests.startSimulator(["--latency", "0.05", "--credits", "100000"])
         defer { simulator.terminate() }

@@ -5,7 +5,7 @@ import Testing
 /// Ctrl-C during a `thumb` batch, as a user meets it: the files in flight finish, no further file starts,
 /// nothing half-written is left, exit 130; the same command again makes only what is missing.
 @Suite struct ThumbInterruptCommandTests {
-    @Test(.timeLimit(.minutes(3))) func ctrlCStopsTheBatchCleanlyAndAGainFinishesIt() throws {
+    @Test(.timeLimit(.minutes(3))) func ctrlCStopsTheBatchCleanlyAndRunningAgainFinishesIt() throws {
         let root = NSTemporaryDirectory() + "imagepipe-interrupt-" + UUID().uuidString
         let out = root + "/thumbs"
         try FileManager.default.createDirectory(atPath: root + "/in", withIntermediateDirectories: true)

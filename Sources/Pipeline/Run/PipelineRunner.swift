@@ -64,10 +64,13 @@ public final class PipelineRunner: Sendable {
     // MARK: Plan
 
     /// What a run would do and cost, with nothing written and nothing sent. Items the journal already
-    /// has (generated, or submitted and pending) cost nothing more.
-    public func plan() -> Plan {
-        let (items, patternProblems) = ItemList.make(spec)
-        let journalPath = spec.outputDirectory + "/" + Self.journalName
+    /// has (generated, or submitted and pending) cost nothing more. With `shard`, what that shard's run
+    /// would do: its items only, against its own journal (two of its items with the same picture are
+    /// found; one in another shard is not, since that would mean reading every shard's files).
+    public func plan(shard: Shard? = nil) -> Plan {
+        let (batch, patternProblems) = ItemList.make(spec)
+        let items = Self.select(batch, shard: shard).items
+        let journalPath = Self.stateDirectory(spec, shard: shard) + "/" + Self.journalName
         let existing = FileManager.default.fileExists(atPath: journalPath) ? try? Journal(path: journalPath) : nil
         let context = RunContext(spec: spec, catalogue: catalogue, options: RunOptions(), journal: nil, budget: Budget(limit: nil),
                                  control: control, session: nil, events: { _ in })
@@ -119,6 +122,11 @@ public final class PipelineRunner: Sendable {
         let namedPresets = spec.resolvePresets(in: presets).found
         if case .loopback? = spec.publish?.way, !backend.isOnThisMachine, spec.generate != nil || spec.upscale != nil, spec.input != nil {
             throw .publish(.loopbackNeedsSimulator)
+        }
+        // A run that pays divides the batch as the journals already in the folder did (`JournalDivision`).
+        if spec.generate != nil || spec.upscale != nil,
+           let conflict = JournalDivision.read(spec.outputDirectory).conflict(with: options.shard) {
+            throw .shardingConflict(path: spec.outputDirectory, found: conflict, requested: options.shard)
         }
         // A shard keeps its journal, lock and report in its own folder, so that shards share the outputs'
         // folder and never each other's state; the leftovers it removes are its own.

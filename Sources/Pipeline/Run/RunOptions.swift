@@ -65,6 +65,9 @@ public enum RunError: SubjectError {
     case publish(PublishError)
     /// The service (or the embedded simulator) could not be started.
     case backend(detail: String)
+    /// A paying run divided otherwise than the journals already in its output folder (`requested` nil: a
+    /// whole run); it would generate and pay again for what they hold.
+    case shardingConflict(path: String, found: ShardingConflict, requested: Shard?)
 
     public var subject: String {
         switch self {
@@ -74,6 +77,7 @@ public enum RunError: SubjectError {
         case .journal(let error): error.subject
         case .publish(let error): error.subject
         case .backend: "backend"
+        case .shardingConflict(let path, _, _): path
         }
     }
 
@@ -87,6 +91,14 @@ public enum RunError: SubjectError {
         case .journal(let error): error.reason
         case .publish(let error): error.reason
         case .backend(let detail): detail
+        case .shardingConflict(_, .wholeRunJournal, let requested):
+            "a run without --shard keeps its journal here (journal.sqlite); shard \(requested.map(\.description) ?? "") would not see "
+                + "what it generated and would pay for it again: run without --shard, or give the shards another output folder"
+        case .shardingConflict(_, .shardJournals(let counts), let requested):
+            "shards of \(counts.map(String.init).joined(separator: " and ")) keep journals here (shards/K-of-N); "
+                + (requested.map { "shard \($0)" } ?? "a run without --shard")
+                + " would not see what they generated and would pay for it again: run with --shard K/\(counts[0])"
+                + (counts.count > 1 ? " (and finish or move the others)" : "")
         }
     }
 }

@@ -8,7 +8,8 @@ import ImageCore
 ///
 /// Why rendezvous: every shard computes the same owner for a key from the key alone, so no list is
 /// shared; adding files moves none of the others; and going from N to N+1 shards moves only the ~1/(N+1)
-/// of the files the new shard wins, so a re-sharded run resumes most of its journals (`RendezvousHash`).
+/// of the files the new shard wins (`RendezvousHash`). Journals are kept per `K-of-N`, though: a run with
+/// another N starts new ones, so a pipeline that pays refuses to (`JournalDivision`).
 public struct Shard: Sendable, Hashable, CustomStringConvertible {
     /// This shard's number, 0 ..< count.
     public let index: Int

@@ -78,7 +78,8 @@ extension FitStep: ItemStage {
             let found = try final?.format.flatMap(ImageFormat.init(rawValue:))
                 ?? ImageProbe.probe(path: source, limits: ImageLimits(maxBytes: nil, maxPixels: nil)).format
             let format = try MarketplaceFix.outputFormat(for: preset, input: found, requested: format, path: source)
-            path = folder + "/" + item.derivedStem(of: source, in: run) + "." + format.fileExtension
+            // Named after the output, upscaled or not, so that the copy keeps one name (`fit/mug.jpg`).
+            path = folder + "/" + item.derivedStem(of: item.record.output ?? source, in: run) + "." + format.fileExtension
         } catch {
             return try fail(&item, ItemProblem(.fit, subject: source, reason: error.reason), in: run)
         }

@@ -11,7 +11,10 @@ extension UpscaleStep: ItemStage {
     var keyword: String { Self.keyword }
 
     func plan(_ item: inout ItemContext, in run: RunContext) throws(ItemStop) {
-        guard let tool = run.catalogue.service?.upscale, ![.rejected, .skipped].contains(item.record.state) else { return }
+        // A rejected item is planned when fit or a preset rejected it (its output passed verify): a changed
+        // upscale can make it pass.
+        guard let tool = run.catalogue.service?.upscale, item.record.state != .skipped,
+              item.record.state != .rejected || Acceptance.isAccepted(item.record) else { return }
         if let upscale = item.record.upscale, upscale.state == .done, upscale.key.hasPrefix(line + " of ") { return }
         guard let size = Self.expectedSource(of: item, in: run) else { return }
         do {
@@ -22,7 +25,9 @@ extension UpscaleStep: ItemStage {
     }
 
     func run(_ item: inout ItemContext, in run: RunContext) async throws(ItemStop) {
-        guard let session = run.session, let tool = run.catalogue.service?.upscale, item.record.state == .done,
+        // Any output verify accepted, also one that fit or a preset rejected: fit and the presets judge
+        // the upscaled file, so a changed upscale is what can make such an item pass.
+        guard let session = run.session, let tool = run.catalogue.service?.upscale, Acceptance.isAccepted(item.record),
             let source = item.record.output
         else { return }
         // What is upscaled: the generation's task (its output, downloaded again, is the same picture), or
