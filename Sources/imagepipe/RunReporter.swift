@@ -18,6 +18,8 @@ final class RunReporter: Sendable {
         /// Whether the status line is on screen now (it is cleared before any other line is written).
         var statusShown = false
         var finished = false
+        /// The last item and step heard of (`mug: generate`), shown at the end of the status line.
+        var latest: String?
     }
 
     let settings: Settings
@@ -43,6 +45,7 @@ final class RunReporter: Sendable {
 
     func event(_ event: RunEvent) {
         shown.withLock { shown in
+            if event.step != InputStep.keyword { shown.latest = "\(event.item): \(event.step)" }
             if event.step == InputStep.keyword, let problem = event.problems.first {
                 // An input pattern that matched nothing: an error in every mode.
                 if settings.json { printLine(RunJSON.input(schema: RunJSON.runSchema, problem).line) }
@@ -92,7 +95,7 @@ final class RunReporter: Sendable {
     private func draw(_ shown: inout Shown) {
         let progress = progress()
         guard progress.total > 0 else { return }  // not started yet, or nothing to do
-        let text = Self.status(progress, elapsed: ContinuousClock.now - started, columns: Terminal.columns(2))
+        let text = Self.status(progress, elapsed: ContinuousClock.now - started, columns: Terminal.columns(2), latest: shown.latest)
         writeError((shown.statusShown ? "\r\u{1B}[K" : "") + text)
         shown.statusShown = true
     }
@@ -118,8 +121,9 @@ final class RunReporter: Sendable {
     }
 
     /// The status line, at most `columns - 1` characters (the last column is left free so that no
-    /// terminal wraps it): the longest of its forms that fits, else the shortest cut to fit.
-    static func status(_ progress: RunProgress, elapsed: Duration, columns: Int) -> String {
+    /// terminal wraps it): the longest of its forms that leaves room for the `latest` item and step
+    /// (whole, or cut short with `…`), else the longest that fits without it, else the shortest cut to fit.
+    static func status(_ progress: RunProgress, elapsed: Duration, columns: Int, latest: String? = nil) -> String {
         let done = "\(progress.finished)/\(progress.total)"
         let time = clock(elapsed)
         let forms = [
@@ -129,6 +133,12 @@ final class RunReporter: Sendable {
             "\(done) \(progress.failed)! \(progress.credits)cr \(time)",
         ]
         let width = max(1, columns - 1)
+        // The latest item takes " · " and at least a few characters of its name, or is left out.
+        let minimum = 3 + 8
+        if let latest, let counts = forms.first(where: { $0.count + minimum <= width }) {
+            let room = width - counts.count - 3
+            return counts + " · " + (latest.count <= room ? latest : String(latest.prefix(room - 1)) + "…")
+        }
         return forms.first { $0.count <= width } ?? String(forms[forms.count - 1].prefix(width))
     }
 

@@ -150,7 +150,8 @@ import Testing
     }
 
     /// Under a pseudo-terminal 50 columns wide: the status line is drawn, redrawn in place, and never
-    /// wider than the terminal; the per-item lines are still printed above it.
+    /// wider than the terminal, naming the latest item and step in the room left; the per-item lines are
+    /// still printed above it.
     @Test(.timeLimit(.minutes(3))) func statusLineFitsANarrowTerminal() throws {
         let (simulator, base) = try CommandLineTests.startSimulator(["--latency", "1.5"])
         defer { simulator.terminate() }
@@ -173,6 +174,7 @@ import Testing
         }
         #expect(!status.isEmpty, "no status line in \(terminal.debugDescription)")
         #expect(status.contains { $0.hasPrefix("0/3") } && status.contains { $0.hasPrefix("3/3") || $0.hasPrefix("2/3") })
+        #expect(status.contains { $0.contains(" · item ") }, "no latest item in \(status)")
         for line in status {
             #expect(line.count < 50, "a status line of \(line.count) columns in a 50-column terminal: \(line)")
             #expect(!line.contains("\r") && !line.contains("\u{1B}"))
@@ -218,3 +220,4 @@ import Testing
         }
     }
 }
+
