@@ -128,10 +128,9 @@ struct BoxReducer {
         }
     }
 
-    /// Adds one source row into the accumulator row (through the decoding table: linear light, or gamma
-    /// light past `maximumSummedFactor`). Each
-    /// block's samples are summed in registers first, so that consecutive pixels do not wait on one
-    /// another through memory.
+    /// Adds one source row into the accumulator row, through the decoding table (linear light, or gamma
+    /// light past `maximumSummedFactor`). Each block's samples are summed in registers first, so that
+    /// consecutive pixels do not wait on one another through memory.
     private mutating func add(_ source: UnsafePointer<UInt8>) {
         let c = channels, k = factor, width = sourceWidth
         precondition(outputWidth * c == accumulator.count, "accumulator row does not match the output width")

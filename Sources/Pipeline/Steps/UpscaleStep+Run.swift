@@ -11,10 +11,10 @@ extension UpscaleStep: ItemStage {
     var keyword: String { Self.keyword }
 
     func plan(_ item: inout ItemContext, in run: RunContext) throws(ItemStop) {
-        // A rejected item is planned when fit or a preset rejected it (its output passed verify): a changed
-        // upscale can make it pass.
+        // A rejected item is planned when fit or a preset rejected its output (which passed verify): a
+        // changed upscale can make it pass. One rejected before it was generated has nothing to upscale.
         guard let tool = run.catalogue.service?.upscale, item.record.state != .skipped,
-              item.record.state != .rejected || Acceptance.isAccepted(item.record) else { return }
+              item.record.state != .rejected || (Acceptance.isAccepted(item.record) && item.record.output != nil) else { return }
         if let upscale = item.record.upscale, upscale.state == .done, upscale.key.hasPrefix(line + " of ") { return }
         guard let size = Self.expectedSource(of: item, in: run) else { return }
         do {
