@@ -18,7 +18,7 @@ from scipy.ndimage import gaussian_filter
 
 from results import write_section
 
-ROUNDS = 3
+ROUNDS = 5
 
 
 def run(command):
@@ -147,7 +147,7 @@ def main():
     big = [f for f in groups["progressive jpeg"] if Image.open(f).size == (5120, 2880)]
     lines += [
         "",
-        "### Peak RSS on each 5120×2880 progressive JPEG alone (one job, best of 3)",
+        f"### Peak RSS on each 5120×2880 progressive JPEG alone (one job, best of {ROUNDS})",
         "",
         "| file | imagepipe | vipsthumbnail |",
         "| --- | ---: | ---: |",
