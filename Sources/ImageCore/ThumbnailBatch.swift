@@ -65,7 +65,7 @@ public enum ThumbnailBatch {
         for folder in Set(outputs.map { path in path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "." }) {
             _ = AtomicFile.makeDirectories(folder)
         }
-        let order = startOrder(inputs, jobs: jobs)
+        let order = startOrder(inputs, jobs: jobs, stop: stop)
         let next = Atomic<Int>(0)
         let state = Mutex<(results: [ThumbnailResult?], completed: Int)>((Array(repeating: nil, count: inputs.count), 0))
         DispatchQueue.concurrentPerform(iterations: max(1, min(jobs, inputs.count))) { _ in
@@ -88,12 +88,16 @@ public enum ThumbnailBatch {
     /// first (by size on disk, the one cost known without reading a file), so that the batch ends on
     /// small files rather than with one worker busy on a large photo while the others have nothing left:
     /// the longest-first rule for sharing work among equal workers. Files that cannot be read count as
-    /// empty; they fail at once. Ties keep input order.
-    static func startOrder(_ inputs: [String], jobs: Int) -> [Int] {
+    /// empty; they fail at once. Ties keep input order. Sizing a large batch on a slow filesystem takes a
+    /// while, so `stop` is asked every 256 files; once it answers true nothing is started (empty order).
+    static func startOrder(_ inputs: [String], jobs: Int, stop: () -> Bool = { false }) -> [Int] {
         guard jobs > 1 else { return Array(inputs.indices) }
-        let sizes = inputs.map { path -> Int in
+        var sizes: [Int] = []
+        sizes.reserveCapacity(inputs.count)
+        for (index, path) in inputs.enumerated() {
+            if index % 256 == 0 && stop() { return [] }
             var status = stat()
-            return stat(path, &status) == 0 ? Int(status.st_size) : 0
+            sizes.append(stat(path, &status) == 0 ? Int(status.st_size) : 0)
         }
         return inputs.indices.sorted { sizes[$0] != sizes[$1] ? sizes[$0] > sizes[$1] : $0 < $1 }
     }

@@ -197,7 +197,7 @@ import Testing
 
 @Suite struct ThumbnailBatchTests {
     /// One worker keeps input order; several start the largest files first, ties and unreadable files
-    /// (counted as empty) in input order.
+    /// (counted as empty) in input order; an interrupt while the files are sized starts none.
     @Test func severalWorkersStartTheLargestFilesFirst() throws {
         let directory = try Fixtures.temporaryDirectory()
         let sizes = [10, 300, 20, 300, 5000]
@@ -208,6 +208,8 @@ import Testing
         } + ["\(directory)/missing.bin"]
         #expect(ThumbnailBatch.startOrder(paths, jobs: 1) == [0, 1, 2, 3, 4, 5])
         #expect(ThumbnailBatch.startOrder(paths, jobs: 2) == [4, 1, 3, 2, 0, 5])
+        // Interrupted while sizing: nothing is started.
+        #expect(ThumbnailBatch.startOrder(paths, jobs: 2, stop: { true }).isEmpty)
     }
 
     @Test func namesCollideIntoSuffixesAndBadFilesDoNotStopTheBatch() throws {
