@@ -34,27 +34,17 @@ enum ServiceFailure {
     /// `file` is the file the command works on, when there is one.
     static func exit(_ error: any Error, command: String, file: String? = nil) throws -> Never {
         let subject = file ?? "imagepipe \(command)"
-        switch error {
-        case let error as RequestError:
-            printError("imagepipe \(command): \(error)")
-            throw ExitCode(2)
-        case let error as UpscaleRefusal:
-            printError("\(subject): \(error)")
-            throw ExitCode(2)
-        case let error as ReferenceError:
-            printError(error.description)
-            throw ExitCode(1)
-        case let error as PublishError:
-            printError(error.description)
-            throw ExitCode(1)
-        case let error as UploadError:
-            printError("\(subject): \(error)")
-            throw ExitCode(1)
-        case let error as ServiceError:
-            printError("imagepipe \(command): \(error)")
-            throw ExitCode(1)
-        default:
-            throw error
-        }
+        let (line, code): (String, Int32) =
+            switch error {
+            case let error as RequestError: ("imagepipe \(command): \(error)", 2)
+            case let error as UpscaleRefusal: ("\(subject): \(error)", 2)
+            case let error as ReferenceError: (error.description, 1)
+            case let error as PublishError: (error.description, 1)
+            case let error as UploadError: ("\(subject): \(error)", 1)
+            case let error as ServiceError: ("imagepipe \(command): \(error)", 1)
+            default: throw error
+            }
+        printError(line)
+        throw ExitCode(code)
     }
 }

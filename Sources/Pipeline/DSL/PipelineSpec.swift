@@ -19,6 +19,9 @@ public struct PipelineSpec: Sendable, Equatable {
     public var name: String { pipeline?.name ?? "pipeline" }
     /// Where outputs, thumbnails, the journal and the report go.
     public var outputDirectory: String { output?.directory ?? "out/\(name)" }
+    /// Whether a run sends paid tasks to the service (a generation or an upscale): it then needs a
+    /// session, and must never lose sight of what earlier runs paid for.
+    public var paysTheService: Bool { generate != nil || upscale != nil }
     public var inputs: [String] { input?.patterns ?? [] }
     public var itemNames: [String] { items?.names ?? [] }
     /// How references are published: the publish step's way; when the file says nothing, `loopback` for

@@ -120,12 +120,11 @@ public final class PipelineRunner: Sendable {
         let problems = spec.problems(catalogue: catalogue, presets: presets)
         guard problems.isEmpty else { throw .invalid(problems) }
         let namedPresets = spec.resolvePresets(in: presets).found
-        if case .loopback? = spec.publish?.way, !backend.isOnThisMachine, spec.generate != nil || spec.upscale != nil, spec.input != nil {
+        if case .loopback? = spec.publish?.way, !backend.isOnThisMachine, spec.paysTheService, spec.input != nil {
             throw .publish(.loopbackNeedsSimulator)
         }
         // A run that pays divides the batch as the journals already in the folder did (`JournalDivision`).
-        if spec.generate != nil || spec.upscale != nil,
-           let conflict = JournalDivision.read(spec.outputDirectory).conflict(with: options.shard) {
+        if spec.paysTheService, let conflict = JournalDivision.read(spec.outputDirectory).conflict(with: options.shard) {
             throw .shardingConflict(path: spec.outputDirectory, found: conflict, requested: options.shard)
         }
         // A shard keeps its journal, lock and report in its own folder, so that shards share the outputs'
@@ -164,7 +163,7 @@ public final class PipelineRunner: Sendable {
         do { try journal.insert(fresh) } catch { throw .journal(error) }
 
         var session: GenerationSession?
-        if spec.generate != nil || spec.upscale != nil {
+        if spec.paysTheService {
             var chosen = backend
             if case .simulator(var simulated) = backend, simulated.stateDirectory == nil {
                 simulated.stateDirectory = output + "/.simulator"
