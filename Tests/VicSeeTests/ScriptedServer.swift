@@ -6,7 +6,8 @@ import Foundation
 
 /// A bare HTTP server on loopback (port 0, read back) that answers as a test scripts it, for what the
 /// simulator cannot do: close a connection without answering, answer before reading the body, redirect
-/// to another origin, speak plain HTTP to a TLS client. One connection at a time.
+/// to another origin, speak plain HTTP to a TLS client. One connection at a time; the client library opens a new one for each
+/// request since every answer says `Connection: close`.
 final class ScriptedServer: @unchecked Sendable {
     /// What to do with one request.
     enum Reply {
@@ -28,6 +29,9 @@ final class ScriptedServer: @unchecked Sendable {
                 .map { String($0.dropFirst(name.count + 1)).trimmingCharacters(in: .whitespaces) }
         }
     }
+
+    /// The content type of a TLS record that carries a handshake: the first byte a TLS client sends.
+    static let tlsHandshakeRecord: UInt8 = 0x16
 
     let port: Int
     private let listener: Int32
@@ -76,7 +80,9 @@ final class ScriptedServer: @unchecked Sendable {
         while true {
             let connection = accept(listener, nil, nil)
             if connection < 0 { return }
-            var timeout = timeval(tv_sec: 2, tv_usec: 0)
+            // Only a safety net against a test that hangs: a loaded CI machine can take seconds to send a
+            // head (a 2 s limit here once dropped a redirected submit, which then read as unknown).
+            var timeout = timeval(tv_sec: 60, tv_usec: 0)
             setsockopt(connection, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
             handle(connection)
             close(connection)
@@ -86,12 +92,14 @@ final class ScriptedServer: @unchecked Sendable {
     private func handle(_ connection: Int32) {
         var data = [UInt8]()
         var buffer = [UInt8](repeating: 0, count: 65536)
-        // The head: up to the blank line (a TLS client sends none, and is dropped after the read timeout).
+        // The head: up to the blank line. A TLS client sends none: its first byte opens a handshake
+        // record (0x16), and it is dropped at once.
         var end = data.blankLineEnd
         while end == nil {
             let got = recv(connection, &buffer, buffer.count, 0)
             if got <= 0 { return }
             data += buffer[0..<got]
+            if data.first == ScriptedServer.tlsHandshakeRecord { return }
             end = data.blankLineEnd
         }
         guard let split = end else { return }
