@@ -77,3 +77,45 @@ int ipzlib_deflate(const uint8_t *data, size_t length, uint8_t **out, size_t *ou
 }
 
 void ipzlib_free(void *pointer) { free(pointer); }
+
+struct ipzlib_inflater {
+    z_stream stream;
+};
+
+ipzlib_inflater *ipzlib_inflater_create(int check_adler32) {
+    ipzlib_inflater *inflater = calloc(1, sizeof *inflater);
+    if (!inflater) return NULL;
+    if (inflateInit(&inflater->stream) != Z_OK) {
+        free(inflater);
+        return NULL;
+    }
+    if (!check_adler32) inflateValidate(&inflater->stream, 0);
+    return inflater;
+}
+
+int ipzlib_inflater_run(ipzlib_inflater *inflater, const uint8_t **input, size_t *input_left, uint8_t **output,
+                        size_t *output_left) {
+    z_stream *stream = &inflater->stream;
+    /* zlib counts in 32 bits: hand it at most 1 GiB of each at a time. */
+    const size_t most = (size_t)1 << 30;
+    uInt in = (uInt)(*input_left < most ? *input_left : most);
+    uInt out = (uInt)(*output_left < most ? *output_left : most);
+    stream->next_in = (Bytef *)*input;
+    stream->avail_in = in;
+    stream->next_out = *output;
+    stream->avail_out = out;
+    int status = inflate(stream, Z_NO_FLUSH);
+    *input += in - stream->avail_in;
+    *input_left -= in - stream->avail_in;
+    *output += out - stream->avail_out;
+    *output_left -= out - stream->avail_out;
+    if (status == Z_STREAM_END) return 1;
+    /* Z_BUF_ERROR: no progress was possible with what was given; the caller sees nothing moved. */
+    return status == Z_OK || status == Z_BUF_ERROR ? 0 : -1;
+}
+
+void ipzlib_inflater_destroy(ipzlib_inflater *inflater) {
+    if (!inflater) return;
+    inflateEnd(&inflater->stream);
+    free(inflater);
+}

@@ -84,21 +84,30 @@ enum LibPNG {
     /// answers how many rows a band has; `consume` receives each band. An interlaced file, which cannot
     /// be streamed, is decoded whole and then handed over in bands. Under `--fail-on none` or `truncated`
     /// zlib's Adler-32 of the image data is not computed (see `ippng_skip_adler32`): each chunk's CRC
-    /// already guards those bytes; `error` and `warning` keep it.
+    /// already guards those bytes; `error` and `warning` keep it. A plain file's image data is read past
+    /// libpng, by `PNGRowPipeline` (`pipelined` then says so), which falls back to libpng at any fault.
     static func stream(
         _ bytes: [UInt8], path: String, failOn: FailOn,
         start: (_ width: Int, _ height: Int, _ layout: PixelLayout) -> Int,
         consume: (UnsafePointer<UInt8>, Int) -> Void
-    ) throws -> (iccProfile: [UInt8]?, warnings: [String]) {
+    ) throws -> (iccProfile: [UInt8]?, warnings: [String], pipelined: Bool) {
         try bytes.withUnsafeBufferPointer { data in
             guard let decoder = ippng_decoder_create(data.baseAddress, data.count, failMask(failOn)) else {
                 throw DecodeError.outOfMemory(path: path, bytes: 0)
             }
             defer { ippng_decoder_destroy(decoder) }
             func failure() -> DecodeError { error(decoder, path: path) }
-            if failOn == .none || failOn == .truncated { ippng_skip_adler32(decoder) }
+            let skipAdler32 = failOn == .none || failOn == .truncated
+            if skipAdler32 { ippng_skip_adler32(decoder) }
             let (header, icc, layout) = try readHeader(decoder, path: path)
             let width = Int(header.width), height = Int(header.height)
+            if PNGRowPipeline.applies(header, warnings: ippng_warnings(decoder)) {
+                let bandRows = max(1, start(width, height, layout))
+                if PNGRowPipeline.stream(bytes, width: width, height: height, channels: layout.channels,
+                                         checkAdler32: !skipAdler32, bandRows: bandRows, consume: consume) {
+                    return (icc, [], true)
+                }
+            }
             let lenient = failOn == .none
             let bandRows = header.interlaced != 0 ? height : max(1, start(width, height, layout))
             if header.interlaced != 0 { _ = start(width, height, layout) }
@@ -126,7 +135,7 @@ enum LibPNG {
             if !failed && !lenient && ippng_finish(decoder) != 0 { throw failure() }
             var warnings = ippng_warnings(decoder) != 0 ? [String(cString: ippng_message(decoder))] : []
             if failed { warnings.append(String(cString: ippng_message(decoder))) }
-            return (icc, warnings)
+            return (icc, warnings, false)
         }
     }
 

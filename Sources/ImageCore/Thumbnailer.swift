@@ -62,7 +62,8 @@ public enum Thumbnailer {
                 reducer?.consume(rows, count: count)
             })
             guard let reducer else { throw DecodeError.failed(path: path, format: .png, detail: "no image data") }
-            decisions.append("loader: png, rows streamed" + (info.isProgressive ? " (interlaced: decoded whole first)" : ""))
+            decisions.append("loader: png, rows streamed" + (info.isProgressive ? " (interlaced: decoded whole first)" : "")
+                + (result.pipelined ? " (image data inflated beside the filters, past libpng)" : ""))
             decisions.append("box: \(factor)× → \(reducer.outputWidth)×\(reducer.outputHeight)")
             reduced = reducer.finish()
             (icc, warnings) = (result.iccProfile, result.warnings)

@@ -21,7 +21,7 @@ struct ThumbCommand: ParsableCommand {
         abstract: "Make thumbnails of many images, fast, into one folder.",
         discussion: """
             Decodes no more pixels than needed (JPEG DCT scaling, WebP scaled decoding, PNG rows reduced as \
-            they stream in), filters with Lanczos-3 in premultiplied alpha, turns the picture upright and \
+            they stream in, inflated on a second thread), filters with Lanczos-3 in premultiplied alpha, turns the picture upright and \
             converts an embedded colour profile to sRGB, as web tools do (--keep-profile keeps it instead). \
             Metadata: only the AI-provenance mark by default; --keep-metadata or --strip. Never enlarges \
             unless --upscale. A bad file is reported and the rest still complete.

@@ -16,4 +16,19 @@ int ipzlib_deflate(const uint8_t *data, size_t length, uint8_t **out, size_t *ou
 
 void ipzlib_free(void *pointer);
 
+/* A zlib stream inflated piece by piece, for PNG image data read outside libpng (see PNGRowPipeline). */
+typedef struct ipzlib_inflater ipzlib_inflater;
+
+/* NULL when out of memory. `check_adler32` 0 leaves the stream's Adler-32 uncomputed and unchecked, as
+   libpng's PNG_IGNORE_ADLER32 does (zlib's inflateValidate). */
+ipzlib_inflater *ipzlib_inflater_create(int check_adler32);
+
+/* One step of inflating from `*input` (`*input_left` bytes) into `*output` (`*output_left` bytes), advancing
+   both: 1 when the stream has ended, -1 when the data is damaged, else 0 (the caller sees whether
+   anything moved; when nothing did, the stream needs more input). */
+int ipzlib_inflater_run(ipzlib_inflater *inflater, const uint8_t **input, size_t *input_left, uint8_t **output,
+                        size_t *output_left);
+
+void ipzlib_inflater_destroy(ipzlib_inflater *inflater);
+
 #endif
