@@ -46,7 +46,11 @@ let package = Package(
         .target(name: "CPNG", dependencies: ["CLibPNG"], linkerSettings: [.linkedLibrary("z")]),
         /// Built with Swift's bounds and overflow checks on, like every target: its header parsers read
         /// untrusted bytes. The hot pixel loops run over buffers imagepipe allocated itself.
-        .target(name: "ImageCore", dependencies: ["ErrorVocabulary", "CJPEG", "CPNG", "CWebP", "CLCMS2"]),
+        .target(
+            name: "ImageCore", dependencies: ["ErrorVocabulary", "CJPEG", "CPNG", "CWebP", "CLCMS2"],
+            // Optimised in debug builds too: its per-pixel loops (PNG filters on SIMD vectors, box
+            // reduction, Lanczos) run 30× slower unoptimised, and the tests make thousands of thumbnails.
+            swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         /// The hosted service: the model catalogue (data), request validation and the HTTP client. Knows
         /// nothing of pixels beyond what the catalogue says about sizes.
         .target(

@@ -10,9 +10,10 @@ command -v moto_server >/dev/null 2>&1 || python3 -m pip install -q 'moto[server
 # Colour and metadata tests: real ICC profiles (colord-data: Adobe RGB, ProPhoto; libgs-common: a CMYK
 # profile), exiftool to read what imagepipe wrote, and Pillow's ImageCms as the reference colour engine.
 # The review sheet's tests: headless Chromium (Debian's chromium, about 124 MB to download) and a font.
-# The deploy/ tests lint the Kubernetes YAML with PyYAML (python3-yaml, under 1 MB).
+# The deploy/ tests lint the Kubernetes YAML with PyYAML (python3-yaml, under 1 MB). The JPEG DC-scan
+# tests make 4:4:4, 4:2:2 and restart-marker files with libjpeg-turbo's cjpeg (libjpeg-turbo-progs).
 need=()
-for package in colord-data libgs-common libimage-exiftool-perl chromium fonts-dejavu-core python3-yaml; do
+for package in colord-data libgs-common libimage-exiftool-perl chromium fonts-dejavu-core python3-yaml libjpeg-turbo-progs; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || need+=("$package")
 done
 if [ ${#need[@]} -gt 0 ]; then

@@ -34,13 +34,18 @@ extension Thumbnailer {
                     note = " (all scans: the chroma's DC alone, \(grid.width)×\(grid.height), is smaller than the target)"
                     break
                 }
+                // The plain case without libjpeg's whole-image coefficient buffer (see JPEGDCDecoder).
+                if let fast = JPEGDCDecoder(bytes) {
+                    decisions.append(dcDecision(scansRead: fast.scansRead, of: map.scans, bytesRead: fast.bytesRead, of: bytes.count,
+                                                refined: fast.refined, by: "imagepipe", pixels: fast.pixels))
+                    return RawDecode(pixels: fast.pixels, iccProfile: nil, warnings: [])
+                }
                 let (raw, read) = try CoefficientGate.run(for: info) {
                     try LibJPEG.decodeDCScans(bytes, path: path, failOn: failOn,
                                               waitForRefinement: waitsForDCRefinement, memoryLimit: memoryLimit)
                 }
-                let percent = bytes.isEmpty ? 0 : (read.bytesRead * 100 + bytes.count / 2) / bytes.count
-                decisions.append("loader: jpeg, DC scans only (\(read.scansRead) of \(map.scans) scans, \(percent)% of the file"
-                    + (read.refined ? "" : ", DC refinement not read") + ") → \(raw.pixels.width)×\(raw.pixels.height)")
+                decisions.append(dcDecision(scansRead: read.scansRead, of: map.scans, bytesRead: read.bytesRead, of: bytes.count,
+                                            refined: read.refined, by: "libjpeg", pixels: raw.pixels))
                 return raw
             }
         }
@@ -49,5 +54,13 @@ extension Thumbnailer {
         }
         decisions.append("loader: jpeg, DCT scale 1/\(scale) → \(raw.pixels.width)×\(raw.pixels.height)" + note)
         return raw
+    }
+
+    /// The `--verbose` line of a DC-only decode.
+    private static func dcDecision(scansRead: Int, of scans: Int, bytesRead: Int, of fileBytes: Int, refined: Bool, by decoder: String,
+                                   pixels: PixelBuffer) -> String {
+        let percent = fileBytes == 0 ? 0 : (bytesRead * 100 + fileBytes / 2) / fileBytes
+        return "loader: jpeg, DC scans only (\(scansRead) of \(scans) scans, \(percent)% of the file"
+            + (refined ? "" : ", DC refinement not read") + ", decoded by \(decoder)) → \(pixels.width)×\(pixels.height)"
     }
 }

@@ -1,9 +1,29 @@
 import Foundation
+@testable import ImageCore
 
 /// The reference tools the colour and metadata tests compare against (installed by scripts/test.sh).
 enum ExternalTools {
     static let exiftool = "/usr/bin/exiftool"
     static var hasExiftool: Bool { FileManager.default.isExecutableFile(atPath: exiftool) }
+
+    /// libjpeg-turbo's own encoder (libjpeg-turbo-progs), for JPEGs whose chroma sampling or restart
+    /// interval imagepipe's encoder does not choose.
+    static let cjpeg = "/usr/bin/cjpeg"
+    static var hasCjpeg: Bool { FileManager.default.isExecutableFile(atPath: cjpeg) }
+
+    /// `picture` (RGB) through `cjpeg` with `arguments`, via a PPM file.
+    static func encodeWithCjpeg(_ picture: PixelBuffer, _ arguments: [String]) throws -> [UInt8] {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cjpeg-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let ppm = Array("P6\n\(picture.width) \(picture.height)\n255\n".utf8) + picture.pixels
+        try Data(ppm).write(to: URL(fileURLWithPath: folder + "/in.ppm"))
+        let output = try run(cjpeg, arguments + ["-outfile", folder + "/out.jpg", folder + "/in.ppm"])
+        guard output.status == 0, let data = FileManager.default.contents(atPath: folder + "/out.jpg") else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "cjpeg: \(output.stderr)"])
+        }
+        return [UInt8](data)
+    }
 
     static let hasPillow: Bool = (try? run("python3", ["-c", "import PIL.ImageCms"]).status) == 0
 

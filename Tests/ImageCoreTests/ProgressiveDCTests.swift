@@ -96,6 +96,9 @@ enum ProgressiveFixtures {
             return try ImageEncoder.encode(picture(grey: grey), as: .jpeg, options: EncodeOptions(quality: 80, progressive: true))
         case "mozjpeg split DC":
             scans = splitDC
+        case "DC per component":
+            // Each component's DC in its own scan, all before any AC (as the corpus's Volna wallpaper).
+            scans = all.map { scan([$0], 0, 0, 0, 0) } + all.map { scan([$0], 1, 63, 0, 0) }
         case "refined DC first":
             scans = [scan(all, 0, 0, 0, 2), scan(all, 0, 0, 2, 1), scan(all, 0, 0, 1, 0)]
                 + all.map { scan([$0], 1, 63, 0, 0) }
@@ -126,6 +129,78 @@ enum ProgressiveFixtures {
         #expect(dc.pixels.width == 64 && dc.pixels.height == 48)
         #expect(dc.pixels.pixels == all.pixels, "\(script): mean difference \(Fixtures.meanDifference(dc.pixels, all))")
         #expect(read.bytesRead < bytes.count)
+    }
+
+    /// The DC scans decoded past libjpeg (`JPEGDCDecoder`) are libjpeg's DC-path picture exactly, grey
+    /// and 4:2:0 colour alike, and say as much of how far they read. A script with AC scans before the
+    /// last DC (mozjpeg's split DC) is left to libjpeg, which would judge those scans.
+    @Test(arguments: scripts + ["DC per component"])
+    func dcScansDecodedHereAreLibjpegsPicture(script: String) throws {
+        for grey in [false, true] where !grey || ["libjpeg default", "refined DC first", "90 scans"].contains(script) {
+            let bytes = try ProgressiveFixtures.file(script, grey: grey)
+            let (libjpeg, read) = try LibJPEG.decodeDCScans(bytes, path: "p.jpg", failOn: .truncated)
+            guard script != "mozjpeg split DC" else {
+                #expect(JPEGDCDecoder(bytes) == nil)
+                continue
+            }
+            let here = try #require(JPEGDCDecoder(bytes), "\(script), grey \(grey)")
+            #expect(here.pixels == libjpeg.pixels, "\(script), grey \(grey): mean difference \(Fixtures.meanDifference(here.pixels, libjpeg.pixels))")
+            #expect(here.scansRead == read.scansRead && here.refined == read.refined, "\(script)")
+            #expect(here.bytesRead < bytes.count)
+            let thumbnail = try Thumbnailer.thumbnail(bytes: bytes, path: "p.jpg", options: .size(grey ? 48 : 32))
+            #expect(thumbnail.decisions[0].contains("decoded by imagepipe"), "\(thumbnail.decisions)")
+        }
+    }
+
+    /// Chroma sampled 4:4:4 and 4:2:2 (libjpeg upsamples 4:2:2 chroma at 1/8 by repeating it), and a
+    /// restart interval, which is left to libjpeg; files made by libjpeg-turbo's cjpeg.
+    @Test(.enabled(if: ExternalTools.hasCjpeg, Comment(rawValue: "cjpeg (libjpeg-turbo-progs) is not installed")))
+    func otherSamplingsAndRestartsFromCjpeg() throws {
+        let picture = ProgressiveFixtures.picture()
+        for sampling in ["1x1", "2x1", "1x2", "2x2"] {
+            let bytes = try ExternalTools.encodeWithCjpeg(picture, ["-progressive", "-quality", "90", "-sample", sampling])
+            let (libjpeg, _) = try LibJPEG.decodeDCScans(bytes, path: "p.jpg", failOn: .truncated)
+            let here = try #require(JPEGDCDecoder(bytes), "\(sampling)")
+            #expect(here.pixels == libjpeg.pixels, "\(sampling): mean difference \(Fixtures.meanDifference(here.pixels, libjpeg.pixels))")
+        }
+        let restarts = try ExternalTools.encodeWithCjpeg(picture, ["-progressive", "-restart", "2"])
+        #expect(JPEGDCDecoder(restarts) == nil)
+        let thumbnail = try Thumbnailer.thumbnail(bytes: restarts, path: "r.jpg", options: .size(32))
+        #expect(thumbnail.decisions[0].contains("decoded by libjpeg"), "\(thumbnail.decisions)")
+    }
+
+    /// Whatever is not plain goes to libjpeg: an ICC profile, a damaged DC scan, a file cut inside it,
+    /// extra bytes before the next marker, an Adobe marker.
+    @Test func anythingButPlainGoesToLibjpeg() throws {
+        let bytes = try ProgressiveFixtures.file("libjpeg default")
+        #expect(JPEGDCDecoder(bytes) != nil)
+        let withICC = try ImageEncoder.encode(ProgressiveFixtures.picture(), as: .jpeg, options: EncodeOptions(quality: 80, progressive: true),
+                                              iccProfile: [UInt8](repeating: 7, count: 200))
+        #expect(JPEGDCDecoder(withICC) == nil)
+        // The first scan's data starts after its header; damage inside it, or cut inside it.
+        let sos = try #require((0..<(bytes.count - 1)).first { bytes[$0] == 0xFF && bytes[$0 + 1] == 0xDA })
+        let data = sos + 2 + (Int(bytes[sos + 2]) << 8 | Int(bytes[sos + 3]))
+        #expect(JPEGDCDecoder(Array(bytes[0..<(data + 50)])) == nil)
+        var damaged = bytes
+        for offset in data..<(data + 40) { damaged[offset] = 0xFF == damaged[offset] ? 0xFF : 0xFE }
+        if let decoded = JPEGDCDecoder(damaged) {
+            // Codes that still decode: then the picture is libjpeg's too.
+            #expect(decoded.pixels == (try LibJPEG.decodeDCScans(damaged, path: "d.jpg", failOn: .none)).0.pixels)
+        }
+        // Two extraneous bytes before the second scan's marker (libjpeg warns of them).
+        let next = try #require(((data + 1)..<(bytes.count - 1)).first { bytes[$0] == 0xFF && bytes[$0 + 1] != 0 && !(0xD0...0xD7).contains(bytes[$0 + 1]) })
+        let extraneous = Array(bytes[0..<next]) + [0x12, 0x34] + Array(bytes[next...])
+        #expect(JPEGDCDecoder(extraneous) == nil)
+        let adobe = Array(bytes[0..<2]) + [0xFF, 0xEE, 0, 14] + Array("Adobe".utf8) + [0, 100, 0, 0, 0, 0, 1] + Array(bytes[2...])
+        #expect(JPEGDCDecoder(adobe) == nil)
+    }
+
+    /// libjpeg's post-IDCT range table: clamped within ±384 of the range, wrapped beyond.
+    @Test func dcSamplesFollowLibjpegsRangeTable() {
+        #expect(JPEGDCDecoder.sample(0) == 128)
+        #expect(JPEGDCDecoder.sample(-1024) == 0 && JPEGDCDecoder.sample(1016) == 255)
+        #expect(JPEGDCDecoder.sample(4 * 8) == 132 && JPEGDCDecoder.sample(-4 * 8) == 124)
+        #expect(JPEGDCDecoder.sample(600 * 8) == 0 && JPEGDCDecoder.sample(-600 * 8) == 255)
     }
 
     /// How far each script is read: only up to its last DC scan.
