@@ -52,7 +52,11 @@ enum PNGRowPipeline {
                 (count, outcome) = inflater.fill(ring.slots[index])
             }
             if !rows.failed { rows.rebuild(UnsafePointer(ring.slots[index].baseAddress!), count: count, stride: stride, consume: consume) }
-            if rows.failed { ring.stop.store(true, ordering: .relaxed) }
+            if rows.failed {
+                // On its own, stop at once; the second thread is told, and its last slot waited for.
+                guard helper != nil else { break }
+                ring.stop.store(true, ordering: .relaxed)
+            }
             if helper != nil {
                 ring.free.signal()
                 index = (index + 1) % ring.slots.count
