@@ -202,6 +202,14 @@ import Testing
             #expect(!PNGRowPipeline.stream(bytes, width: 700, height: 401, channels: 4, checkAdler32: false, bandRows: 16) { _, count in rows += count },
                     "\(what)")
         }
+        // The same faults in a picture small enough to be inflated on this thread alone.
+        let small = Self.noise(width: 61, height: 23, layout: .rgb)
+        for (what, bytes) in [("filter 5", Self.png(small, filterOf: { $0 == 20 ? 5 : 1 })),
+                              ("short data", Self.png(small, compressed: { Zlib.deflate(Array($0.dropLast(100)))! }))] {
+            #expect(try streamed(Self.png(small)).pipelined)
+            let (says, pipelined) = streamSays(bytes)
+            #expect(!pipelined && says == libpngSays(bytes), "small, \(what)")
+        }
         // A wrong Adler-32 passes the default (each chunk's CRC guards the bytes) but not a strict policy.
         let badAdler = Self.png(picture, compressed: { data in
             var compressed = Zlib.deflate(data)!
