@@ -177,8 +177,9 @@ struct JPEGDCDecoder {
         guard spectralStart == 0, spectralEnd == 0, high == 0, low <= 13 else { return nil }
         var members: [(index: Int, table: HuffmanTable)] = []
         for position in 0..<count {
-            guard let index = frame.components.firstIndex(where: { $0.id == s[1 + 2 * position] }),
-                  let table = tables[Int(s[2 + 2 * position] >> 4)], !frame.components[index].present else { return nil }
+            let tableID = Int(s[2 + 2 * position] >> 4)
+            guard let index = frame.components.firstIndex(where: { $0.id == s[1 + 2 * position] }), tableID < tables.count,
+                  let table = tables[tableID], !frame.components[index].present else { return nil }
             members.append((index, table))
         }
         guard Set(members.map(\.index)).count == count else { return nil }

@@ -191,6 +191,10 @@ enum ProgressiveFixtures {
         let next = try #require(((data + 1)..<(bytes.count - 1)).first { bytes[$0] == 0xFF && bytes[$0 + 1] != 0 && !(0xD0...0xD7).contains(bytes[$0 + 1]) })
         let extraneous = Array(bytes[0..<next]) + [0x12, 0x34] + Array(bytes[next...])
         #expect(JPEGDCDecoder(extraneous) == nil)
+        // A scan that names DC table 5 (there are four): found by the fuzzer, which then hit a bounds check.
+        var table5 = bytes
+        table5[sos + 6] = 0x50 | (table5[sos + 6] & 0x0F)
+        #expect(JPEGDCDecoder(table5) == nil)
         let adobe = Array(bytes[0..<2]) + [0xFF, 0xEE, 0, 14] + Array("Adobe".utf8) + [0, 100, 0, 0, 0, 0, 1] + Array(bytes[2...])
         #expect(JPEGDCDecoder(adobe) == nil)
     }
